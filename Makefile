@@ -1,0 +1,55 @@
+# Two commands do everything on a fresh machine with Python 3.11+: `make run` and `make test`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Mails link to where the demo is served, unless UNDERSIGN_URL is set.
+UNDERSIGN_URL ?= http://$(HOST):$(PORT)
+export UNDERSIGN_URL
+
+.PHONY: run test check install dev lint format messages clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit("undersign needs Python 3.11 or newer (set PYTHON=...)" if sys.version_info < (3, 11) else 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . || \
+		$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/undersign migrate --noinput -v0
+	$(BIN)/undersign demo
+	$(BIN)/undersign run --host $(HOST) --port $(PORT)
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: lint
+	$(BIN)/mypy undersign
+	$(BIN)/undersign makemigrations --check --dry-run -v0
+
+test: check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract new strings into the ru, uk and de catalogues (needs GNU gettext), then compile.
+messages: dev
+	cd undersign && ../$(BIN)/undersign makemessages -l ru -l uk -l de --no-obsolete --no-location
+	cd undersign && ../$(BIN)/undersign compilemessages -v0
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,110 @@
+import re
+from unittest import mock
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.test import Client
+
+from undersign.statements.models import Statement
+from undersign.statements.services import create_statement, publish_statement
+
+LINK = re.compile(r"https?://\S+/(confirm|withdraw)/[^/\s]+/[0-9a-f]+/")
+
+
+@pytest.fixture
+def statement(db) -> Statement:
+    s = create_statement(
+        slug="letter",
+        title="Open letter on political prisoners",
+        preamble="We, the undersigned, ask for three things.",
+        clauses=["Release them.", "Give them visas.", "Stop extraditions."],
+        postscript="P.S. Sign with initials if you are at risk.",
+    )
+    return publish_statement(s)
+
+
+@pytest.fixture
+def draft(db) -> Statement:
+    return create_statement(slug="draft", title="A draft", clauses=["One."])
+
+
+def form_data(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": "Anna Petrova", "display": "full", "email": "anna@example.org",
+        "city": "Köln", "country": "DE", "consent": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def sign(client: Client, statement: Statement, **overrides: object):
+    return client.post(f"/s/{statement.slug}/sign", form_data(**overrides))
+
+
+def run_worker() -> None:
+    """Run every due job, as `undersign worker` does.
+
+    The worker closes stale connections between jobs; inside a test's transaction that
+    would close the test's own connection, so that one call is held off here.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", batch=True, verbosity=0)
+
+
+def links(body: str) -> dict[str, str]:
+    """The confirm and withdraw links of a mail body, by kind."""
+    return {m.group(1): m.group(0) for m in LINK.finditer(body)}
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Inbox:
+    """Mails received by the loopback SMTP server."""
+
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        message = message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def text(self, message: Message) -> str:
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)
+                return payload.decode(part.get_content_charset() or "utf-8")
+        raise AssertionError("no text part")
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[Inbox]:
+    """A real SMTP server on loopback; the app's mail goes to it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -1,0 +1,16 @@
+"""Test settings: the real settings, with a throwaway data folder and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("UNDERSIGN_DATA", tempfile.mkdtemp(prefix="undersign-test-"))
+os.environ.setdefault("UNDERSIGN_URL", "http://testserver")
+
+from undersign.settings import *  # noqa: E402, F403
+from undersign.settings import DATA_DIR, DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so threads and processes in the tests share one real database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

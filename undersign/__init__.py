@@ -1,0 +1,1 @@
+"""undersign: open letters, their signatures, and the people ready to work together."""

@@ -1,0 +1,150 @@
+"""The JSON API, version 1. Public fields only; the same rules as the HTML forms."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import get_language
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationError
+
+from undersign.signatures import services as signing
+from undersign.signatures.forms import SignatureForm
+from undersign.statements.services import public_statement, public_statements
+
+api = NinjaAPI(
+    title="undersign API", version="1", urls_namespace="api-v1",
+    docs_url=None,  # the interactive docs load scripts from a CDN; the OpenAPI document stays
+)
+
+
+@api.exception_handler(ValidationError)
+def field_errors(request: HttpRequest, exc: ValidationError):
+    """Malformed JSON or wrong types: the same `errors` shape as the form's rules."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        errors.setdefault(location[-1] if location else "__all__", []).append(str(error["msg"]))
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+class StatementSummary(Schema):
+    slug: str
+    title: str
+    url: str
+    signature_count: int
+
+
+class ClauseOut(Schema):
+    number: int
+    text: str
+
+
+class StatementOut(Schema):
+    slug: str
+    title: str
+    preamble: str
+    clauses: list[ClauseOut]
+    postscript: str
+    status: str
+    signature_count: int
+
+
+class SignatureOut(Schema):
+    display_name: str
+    city: str
+    country: str
+    signed_at: datetime
+
+
+class SignaturePage(Schema):
+    items: list[SignatureOut]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
+
+
+class SignatureIn(Schema):
+    name: str
+    display: str = "full"
+    email: str
+    city: str = ""
+    country: str = ""
+    volunteer: bool = False
+    volunteer_where: str = ""
+    consent: bool = False
+
+
+class Accepted(Schema):
+    status: str
+    message: str
+
+
+class FieldErrors(Schema):
+    errors: dict[str, list[str]]
+
+
+def _url(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+@api.get("/statements", response=list[StatementSummary], tags=["statements"])
+def list_statements(request: HttpRequest):
+    return [
+        {"slug": s.slug, "title": s.title, "url": _url(request, s.get_absolute_url()),
+         "signature_count": signing.signature_count(s)}
+        for s in public_statements()
+    ]
+
+
+@api.get("/statements/{slug}", response=StatementOut, tags=["statements"])
+def get_statement(request: HttpRequest, slug: str):
+    statement = public_statement(slug)
+    return {
+        "slug": statement.slug, "title": statement.title, "preamble": statement.preamble,
+        "clauses": [{"number": c.number, "text": c.text} for c in statement.clauses.all()],
+        "postscript": statement.postscript, "status": statement.status,
+        "signature_count": signing.signature_count(statement),
+    }
+
+
+@api.get("/statements/{slug}/signatures", response=SignaturePage, tags=["signatures"])
+def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: int = 50):
+    statement = public_statement(slug)
+    if not 1 <= limit <= 200:
+        raise HttpError(422, _("limit must be between 1 and 200."))
+    try:
+        rows, next_cursor = signing.public_signatures(statement, cursor=cursor, limit=limit)
+    except signing.BadCursor:
+        raise HttpError(422, _("This cursor is not valid.")) from None
+    return {
+        "items": [
+            {"display_name": s.public_name, "city": s.city, "country": str(s.country or ""),
+             "signed_at": s.confirmed_at}
+            for s in rows
+        ],
+        "next_cursor": next_cursor or None,
+    }
+
+
+@api.post(
+    "/statements/{slug}/signatures",
+    response={202: Accepted, 409: FieldErrors, 422: FieldErrors}, tags=["signatures"],
+)
+def sign(request: HttpRequest, slug: str, payload: SignatureIn):
+    """Sign a statement. The answer is the same whether or not the email signed before;
+    the signature counts once the link in the confirmation mail is followed."""
+    statement = public_statement(slug)
+    form = SignatureForm(data={
+        key: ("on" if value is True else "" if value is False else value)
+        for key, value in payload.dict().items()
+    })
+    if not form.is_valid():
+        return 422, {"errors": {field: [str(e) for e in errs] for field, errs in form.errors.items()}}
+    try:
+        signing.add_signature(statement, form.signature_input(get_language()))
+    except signing.SigningError as error:
+        return 409, {"errors": {"__all__": [str(error.message)]}}
+    return 202, {
+        "status": "check_your_mail",
+        "message": _("We have sent a link to the address you gave. Your signature counts once "
+                     "you open the link and confirm."),
+    }

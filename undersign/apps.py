@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class UndersignConfig(AppConfig):
+    """Holds the project-wide commands (run, worker, demo)."""
+
+    name = "undersign"
+    verbose_name = "undersign"

@@ -1,0 +1,79 @@
+"""Tiny typed readers for environment variables.
+
+Every secret may also come from a file: `SECRET_KEY_FILE=/run/secrets/key` wins over
+`SECRET_KEY`, so secrets need not sit in the process environment.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+def env_str(name: str, default: str = "") -> str:
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env_str(name, "")
+    if not value:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name, "")
+    return int(value) if value.strip() else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name, "")
+    if not value.strip():
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django mail settings from EMAIL_URL.
+
+    `smtp://user:pass@host:port` (STARTTLS with `?tls=1`), `smtps://…` for implicit TLS,
+    `console:` to print mails, empty for the console too.
+    """
+    if not url or url.startswith("console:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ValueError(f"EMAIL_URL must start with smtp://, smtps:// or console: (got {parts.scheme!r})")
+    query = dict(item.split("=", 1) for item in parts.query.split("&") if "=" in item)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "127.0.0.1",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": query.get("tls", "") in {"1", "true", "yes"},
+        "EMAIL_TIMEOUT": 20,
+    }
+
+
+def secret_key(data_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the data folder."""
+    key = env_str("SECRET_KEY")
+    if key:
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        from django.utils.crypto import get_random_string
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process (server or worker) made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(get_random_string(64))
+    return path.read_text(encoding="utf-8").strip()

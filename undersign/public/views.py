@@ -1,0 +1,91 @@
+"""Thin views: read the request, call a service, render or redirect."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST
+
+from undersign.signatures import services as signing
+from undersign.signatures.forms import SignatureForm
+from undersign.signatures.models import Signature
+from undersign.statements.models import Statement
+from undersign.statements.services import public_statement, public_statements
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    statements = [(s, signing.signature_count(s)) for s in public_statements()]
+    return render(request, "public/home.html", {"statements": statements})
+
+
+def _statement_context(request: HttpRequest, statement: Statement, form: SignatureForm) -> dict:
+    cursor = request.GET.get("after", "")
+    try:
+        signatures, next_cursor = signing.public_signatures(statement, cursor=cursor)
+    except signing.BadCursor:
+        signatures, next_cursor = signing.public_signatures(statement)
+        cursor = ""
+    return {
+        "statement": statement,
+        "clauses": statement.clauses.all(),
+        "count": signing.signature_count(statement),
+        "form": form,
+        "signatures": signatures,
+        "next_cursor": next_cursor,
+        "is_later_page": bool(cursor),
+    }
+
+
+def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    return render(request, "public/statement.html",
+                  _statement_context(request, statement, SignatureForm()))
+
+
+@require_POST
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    form = SignatureForm(request.POST)
+    if form.is_valid():
+        try:
+            signing.add_signature(statement, form.signature_input(get_language()))
+        except signing.SigningError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("public:check_mail", slug=statement.slug)
+    context = _statement_context(request, statement, form)
+    return render(request, "public/statement.html", context, status=400)
+
+
+def check_mail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "public/check_mail.html", {"statement": public_statement(slug)})
+
+
+def _signature_from_link(ref: str, purpose: str, token: str) -> Signature:
+    signature = signing.signature_for_link(ref, purpose, token)
+    if signature is None:
+        raise Http404
+    return signature
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, ref: str, token: str) -> HttpResponse:
+    # A GET only shows a button: mail scanners that open links confirm nothing.
+    signature = _signature_from_link(ref, "confirm", token)
+    if request.method == "POST":
+        signing.confirm_signature(signature)
+        return redirect(request.path)
+    return render(request, "public/confirm.html", {
+        "signature": signature, "statement": signature.statement,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, ref: str, token: str) -> HttpResponse:
+    signature = _signature_from_link(ref, "withdraw", token)
+    if request.method == "POST":
+        if signature.status != Signature.Status.WITHDRAWN:
+            signing.withdraw_signature(signature)
+        return redirect(request.path)
+    return render(request, "public/withdraw.html", {
+        "signature": signature, "statement": signature.statement,
+    })

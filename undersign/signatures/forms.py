@@ -1,0 +1,80 @@
+"""The signing form: the door for HTML input, and the rules the API applies too."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from undersign.signatures.models import Signature
+from undersign.signatures.services import SignatureInput
+from undersign.signatures.text import clean_line
+
+
+class SignatureForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"), max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    display = forms.ChoiceField(
+        label=_("How your name is shown"), choices=Signature.Display.choices,
+        initial=Signature.Display.FULL, widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=254,
+        help_text=_("Only to confirm your signature. Never shown."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
+    volunteer_where = forms.CharField(
+        label=_("Where (country, city) and how"), max_length=300, required=False,
+        help_text=_("Seen only by the organisers."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my signature is stored and shown as I chose above, and that the "
+            "organisers may contact me about this statement. I can withdraw at any time."
+        ),
+        error_messages={"required": _("Please agree, or we cannot record your signature.")},
+    )
+
+    def _clean_text(self, field: str) -> str:
+        return clean_line(self.cleaned_data.get(field) or "")
+
+    def clean_name(self) -> str:
+        name = self._clean_text("name")
+        if not name:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name
+
+    def clean_city(self) -> str:
+        return self._clean_text("city")
+
+    def clean_volunteer_where(self) -> str:
+        return self._clean_text("volunteer_where")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if "\r" in email or "\n" in email:
+            raise forms.ValidationError(_("Enter a valid email address."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data and data.get("volunteer_where") and not data.get("volunteer"):
+            data["volunteer"] = True  # writing where one can help says yes by itself
+        return data
+
+    def signature_input(self, language: str) -> SignatureInput:
+        """What the signing service takes, from a valid form."""
+        data = self.cleaned_data
+        return SignatureInput(
+            name=data["name"], display=data["display"], email=data["email"],
+            city=data["city"], country=str(data["country"] or ""),
+            volunteer=data["volunteer"], volunteer_where=data["volunteer_where"],
+            language=language, consent_version=settings.CONSENT_VERSION,
+        )

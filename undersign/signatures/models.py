@@ -1,0 +1,75 @@
+"""Signatures: the public part apart from the contacts.
+
+`Signature` holds only what may be shown (the name as the signer chose to show it, city,
+country, times, the revision signed). `Contact` holds what must never be shown (full name,
+email, volunteer details); only `undersign.signatures.contacts` reads it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from undersign.statements.models import Revision, Statement
+
+
+class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Display(models.TextChoices):
+        FULL = "full", _("Full name")
+        INITIALS = "initials", _("Initials only")
+        HIDDEN = "hidden", _("Not public (counted only)")
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    # Random reference used in the mail's links; the link's token is an HMAC over it.
+    ref = models.CharField(max_length=32, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    display = models.CharField(max_length=10, choices=Display.choices)
+    public_name = models.CharField(_("name as shown"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    volunteer = models.BooleanField(_("ready to work together"), default=False)
+    language = models.CharField(max_length=10)
+    consent_version = models.CharField(max_length=20)
+    # Keyed hash of the normalised email: finds duplicates without keeping the address.
+    # Emptied on withdrawal, so the person may sign again later.
+    email_digest = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "email_digest"], name="one_signature_per_email"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["statement", "status", "-confirmed_at", "-id"], name="signature_list_idx"
+            ),
+        ]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+
+    def __str__(self) -> str:
+        return f"signature {self.pk} ({self.status})"
+
+
+class Contact(models.Model):
+    """Personal data of one signature; deleted when the signature is withdrawn."""
+
+    signature = models.OneToOneField(
+        Signature, on_delete=models.CASCADE, primary_key=True, related_name="contact"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    volunteer_where = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"contact of signature {self.signature_id}"

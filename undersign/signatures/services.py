@@ -1,0 +1,181 @@
+"""Rules for signatures: sign, confirm, withdraw, count and list."""
+
+import base64
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from undersign.signatures.models import Contact, Signature
+from undersign.signatures.text import check_link_token, email_digest, initials
+from undersign.statements.models import Statement
+
+logger = logging.getLogger(__name__)
+
+
+class SigningError(Exception):
+    """A signing rule refused the request; `message` is shown to the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    name: str
+    display: str
+    email: str
+    city: str = ""
+    country: str = ""
+    volunteer: bool = False
+    volunteer_where: str = ""
+    language: str = "en"
+    consent_version: str = ""
+
+
+def public_name(name: str, display: str) -> str:
+    if display == Signature.Display.FULL:
+        return name
+    if display == Signature.Display.INITIALS:
+        return initials(name)
+    return ""
+
+
+def add_signature(statement: Statement, data: SignatureInput) -> None:
+    """Record a pending signature and queue its confirmation mail, in one transaction.
+
+    Returns nothing on purpose: the caller answers the same whether this email is new,
+    pending, confirmed or withdrawn. A second submission of the same email (a double click,
+    a retry, a concurrent request) hits the unique constraint and changes nothing.
+    """
+    if not statement.is_open:
+        raise SigningError(_("Signing of this statement is closed."))
+    from undersign.signatures.tasks import send_confirmation
+
+    digest = email_digest(data.email)
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                statement=statement,
+                revision_id=statement.current_revision_id,
+                ref=secrets.token_urlsafe(18),
+                display=data.display,
+                public_name=public_name(data.name, data.display),
+                city=data.city,
+                country=data.country,
+                volunteer=data.volunteer,
+                language=data.language,
+                consent_version=data.consent_version,
+                email_digest=digest,
+            )
+            Contact.objects.create(
+                signature=signature, name=data.name, email=data.email,
+                volunteer_where=data.volunteer_where,
+            )
+            send_confirmation.enqueue(signature.pk)
+    except IntegrityError:
+        # This email already signed this statement. Nothing changes, and the answer is the
+        # same as for a new signature.
+        return
+    logger.info("signature %s pending on statement %s", signature.pk, statement.pk)
+
+
+def signature_for_link(ref: str, purpose: str, token: str) -> Signature | None:
+    """The signature a mail link points at, or None when the link is not genuine."""
+    if not check_link_token(ref, purpose, token):
+        return None
+    return Signature.objects.select_related("statement").filter(ref=ref).first()
+
+
+def confirm_signature(signature: Signature) -> bool:
+    """Count a pending signature. Returns whether it is (now) confirmed."""
+    with transaction.atomic():
+        Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
+            status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
+        )
+        signature.refresh_from_db()
+    if signature.status == Signature.Status.CONFIRMED:
+        logger.info("signature %s confirmed", signature.pk)
+    return signature.status == Signature.Status.CONFIRMED
+
+
+def withdraw_signature(signature: Signature) -> None:
+    """Take a signature off the count and erase the name and contacts it carried.
+
+    What stays is an anonymous row (statement, revision, times) so the history of the
+    count stays true.
+    """
+    with transaction.atomic():
+        Contact.objects.filter(signature_id=signature.pk).delete()
+        Signature.objects.filter(pk=signature.pk).update(
+            status=Signature.Status.WITHDRAWN,
+            withdrawn_at=timezone.now(),
+            public_name="",
+            city="",
+            country="",
+            volunteer=False,
+            email_digest=None,
+        )
+        signature.refresh_from_db()
+    logger.info("signature %s withdrawn", signature.pk)
+
+
+def confirmed(statement: Statement) -> QuerySet[Signature]:
+    return Signature.objects.filter(statement=statement, status=Signature.Status.CONFIRMED)
+
+
+def signature_count(statement: Statement) -> int:
+    return confirmed(statement).count()
+
+
+def _encode_cursor(signature: Signature) -> str:
+    assert signature.confirmed_at is not None
+    raw = f"{signature.confirmed_at.isoformat()}|{signature.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        when = datetime.fromisoformat(stamp)
+        return (when, int(pk)) if when.tzinfo else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def public_signatures(
+    statement: Statement, *, cursor: str = "", limit: int | None = None
+) -> tuple[list[Signature], str]:
+    """One page of confirmed signatures with a public name, newest first.
+
+    Keyset pagination: the cursor names the last row seen, so a deep page costs what the
+    first one does. Returns the rows and the cursor of the next page ("" when none).
+    """
+    limit = limit or settings.SIGNATURES_PER_PAGE
+    rows = (
+        confirmed(statement)
+        .exclude(display=Signature.Display.HIDDEN)
+        .only("public_name", "city", "country", "confirmed_at")
+        .order_by("-confirmed_at", "-id")
+    )
+    if cursor:
+        position = _decode_cursor(cursor)
+        if position is None:
+            raise BadCursor(cursor)
+        when, pk = position
+        rows = rows.filter(Q(confirmed_at__lt=when) | Q(confirmed_at=when, id__lt=pk))
+    page = list(rows[: limit + 1])
+    next_cursor = _encode_cursor(page[limit - 1]) if len(page) > limit else ""
+    return page[:limit], next_cursor

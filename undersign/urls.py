@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from undersign.api.api import api
+
+admin.site.site_header = _("undersign administration")
+admin.site.site_title = "undersign"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("undersign.public.urls")),
+]
+
+handler404 = "undersign.public.errors.not_found"
+handler500 = "undersign.public.errors.server_error"
+handler400 = "undersign.public.errors.bad_request"
+handler403 = "undersign.public.errors.forbidden"
