@@ -1,10 +1,10 @@
 import re
-from unittest import mock
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -36,8 +36,12 @@ def draft(db) -> Statement:
 
 def form_data(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
-        "name": "Anna Petrova", "display": "full", "email": "anna@example.org",
-        "city": "Köln", "country": "DE", "consent": "on",
+        "name": "Anna Petrova",
+        "display": "full",
+        "email": "anna@example.org",
+        "city": "Köln",
+        "country": "DE",
+        "consent": "on",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

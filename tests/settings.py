@@ -6,8 +6,8 @@ import tempfile
 os.environ.setdefault("UNDERSIGN_DATA", tempfile.mkdtemp(prefix="undersign-test-"))
 os.environ.setdefault("UNDERSIGN_URL", "http://testserver")
 
-from undersign.settings import *  # noqa: E402, F403
-from undersign.settings import DATA_DIR, DATABASES  # noqa: E402
+from undersign.settings import *  # noqa: F403
+from undersign.settings import DATA_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -59,7 +59,7 @@ def test_it_explains_bad_input_next_to_the_field_and_keeps_what_was_typed(
     r = sign(client, statement, city="Köln", volunteer_where="Cologne, translations", **overrides)
     assert r.status_code == 400
     html = r.content.decode()
-    assert f'id="id_{field}_error"' in html or f"has-error" in html
+    assert f'id="id_{field}_error"' in html or "has-error" in html
     assert message in html
     assert 'value="Köln"' in html and 'value="Cologne, translations"' in html
     assert Signature.objects.count() == 0

@@ -45,7 +45,9 @@ def email_settings(url: str) -> dict[str, object]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     parts = urlsplit(url)
     if parts.scheme not in {"smtp", "smtps"}:
-        raise ValueError(f"EMAIL_URL must start with smtp://, smtps:// or console: (got {parts.scheme!r})")
+        raise ValueError(
+            f"EMAIL_URL must start with smtp://, smtps:// or console: (got {parts.scheme!r})"
+        )
     query = dict(item.split("=", 1) for item in parts.query.split("&") if "=" in item)
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -1,8 +1,10 @@
 """Settings read from the environment, with defaults that work on a laptop."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+
 from undersign.env import email_settings, env_bool, env_int, env_list, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -68,12 +70,14 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
-        db = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        db: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        )
     else:
-        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "undersign.sqlite3"}
+        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "undersign.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN, so a transaction that reads before it writes cannot fail half-way with

@@ -3,17 +3,20 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
+from ninja.responses import Status
 
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
 
 api = NinjaAPI(
-    title="undersign API", version="1", urls_namespace="api-v1",
+    title="undersign API",
+    version="1",
+    urls_namespace="api-v1",
     docs_url=None,  # the interactive docs load scripts from a CDN; the OpenAPI document stays
 )
 
@@ -89,8 +92,12 @@ def _url(request: HttpRequest, path: str) -> str:
 @api.get("/statements", response=list[StatementSummary], tags=["statements"])
 def list_statements(request: HttpRequest):
     return [
-        {"slug": s.slug, "title": s.title, "url": _url(request, s.get_absolute_url()),
-         "signature_count": signing.signature_count(s)}
+        {
+            "slug": s.slug,
+            "title": s.title,
+            "url": _url(request, s.get_absolute_url()),
+            "signature_count": signing.signature_count(s),
+        }
         for s in public_statements()
     ]
 
@@ -99,9 +106,12 @@ def list_statements(request: HttpRequest):
 def get_statement(request: HttpRequest, slug: str):
     statement = public_statement(slug)
     return {
-        "slug": statement.slug, "title": statement.title, "preamble": statement.preamble,
+        "slug": statement.slug,
+        "title": statement.title,
+        "preamble": statement.preamble,
         "clauses": [{"number": c.number, "text": c.text} for c in statement.clauses.all()],
-        "postscript": statement.postscript, "status": statement.status,
+        "postscript": statement.postscript,
+        "status": statement.status,
         "signature_count": signing.signature_count(statement),
     }
 
@@ -117,8 +127,12 @@ def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: in
         raise HttpError(422, _("This cursor is not valid.")) from None
     return {
         "items": [
-            {"display_name": s.public_name, "city": s.city, "country": str(s.country or ""),
-             "signed_at": s.confirmed_at}
+            {
+                "display_name": s.public_name,
+                "city": s.city,
+                "country": str(s.country or ""),
+                "signed_at": s.confirmed_at,
+            }
             for s in rows
         ],
         "next_cursor": next_cursor or None,
@@ -127,24 +141,33 @@ def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: in
 
 @api.post(
     "/statements/{slug}/signatures",
-    response={202: Accepted, 409: FieldErrors, 422: FieldErrors}, tags=["signatures"],
+    response={202: Accepted, 409: FieldErrors, 422: FieldErrors},
+    tags=["signatures"],
 )
 def sign(request: HttpRequest, slug: str, payload: SignatureIn):
     """Sign a statement. The answer is the same whether or not the email signed before;
     the signature counts once the link in the confirmation mail is followed."""
     statement = public_statement(slug)
-    form = SignatureForm(data={
-        key: ("on" if value is True else "" if value is False else value)
-        for key, value in payload.dict().items()
-    })
+    form = SignatureForm(
+        data={
+            key: ("on" if value is True else "" if value is False else value)
+            for key, value in payload.dict().items()
+        }
+    )
     if not form.is_valid():
-        return 422, {"errors": {field: [str(e) for e in errs] for field, errs in form.errors.items()}}
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        return Status(422, {"errors": errors})
     try:
         signing.add_signature(statement, form.signature_input(get_language()))
     except signing.SigningError as error:
-        return 409, {"errors": {"__all__": [str(error.message)]}}
-    return 202, {
-        "status": "check_your_mail",
-        "message": _("We have sent a link to the address you gave. Your signature counts once "
-                     "you open the link and confirm."),
-    }
+        return Status(409, {"errors": {"__all__": [str(error.message)]}})
+    return Status(
+        202,
+        {
+            "status": "check_your_mail",
+            "message": _(
+                "We have sent a link to the address you gave. Your signature counts once "
+                "you open the link and confirm."
+            ),
+        },
+    )

@@ -11,7 +11,10 @@ class AuditEntry(models.Model):
 
     action = models.CharField(_("action"), max_length=100, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("who"),
     )
     object_type = models.CharField(_("object type"), max_length=50, blank=True)

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 from undersign.organisers.models import AuditEntry
@@ -9,7 +8,7 @@ from undersign.organisers.models import AuditEntry
 def log_action(
     action: str,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: Any = None,
     obj: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:

@@ -10,8 +10,12 @@ def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResp
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, _("Page not found"),
-                  _("This address leads nowhere. The link may be incomplete or out of date."))
+    return _error(
+        request,
+        404,
+        _("Page not found"),
+        _("This address leads nowhere. The link may be incomplete or out of date."),
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -19,14 +23,21 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, _("Not allowed"),
-                  _("The form had expired or was sent from elsewhere. Go back, reload the "
-                    "page and send it again."))
+    return _error(
+        request,
+        403,
+        _("Not allowed"),
+        _(
+            "The form had expired or was sent from elsewhere. Go back, reload the "
+            "page and send it again."
+        ),
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, _("Something went wrong"),
-                  _("Please go back and try again in a minute."))
+    return _error(
+        request, 500, _("Something went wrong"), _("Please go back and try again in a minute.")
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

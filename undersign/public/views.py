@@ -37,8 +37,9 @@ def _statement_context(request: HttpRequest, statement: Statement, form: Signatu
 
 def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
-    return render(request, "public/statement.html",
-                  _statement_context(request, statement, SignatureForm()))
+    return render(
+        request, "public/statement.html", _statement_context(request, statement, SignatureForm())
+    )
 
 
 @require_POST
@@ -74,9 +75,14 @@ def confirm(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     if request.method == "POST":
         signing.confirm_signature(signature)
         return redirect(request.path)
-    return render(request, "public/confirm.html", {
-        "signature": signature, "statement": signature.statement,
-    })
+    return render(
+        request,
+        "public/confirm.html",
+        {
+            "signature": signature,
+            "statement": signature.statement,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,6 +92,11 @@ def withdraw(request: HttpRequest, ref: str, token: str) -> HttpResponse:
         if signature.status != Signature.Status.WITHDRAWN:
             signing.withdraw_signature(signature)
         return redirect(request.path)
-    return render(request, "public/withdraw.html", {
-        "signature": signature, "statement": signature.statement,
-    })
+    return render(
+        request,
+        "public/withdraw.html",
+        {
+            "signature": signature,
+            "statement": signature.statement,
+        },
+    )

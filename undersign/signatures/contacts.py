@@ -11,6 +11,8 @@ from undersign.signatures.models import Contact
 
 def contact_for_mail(signature_id: int) -> Contact | None:
     """The contact a system mail goes to; None once the signature was withdrawn."""
-    return Contact.objects.select_related("signature", "signature__statement").filter(
-        signature_id=signature_id
-    ).first()
+    return (
+        Contact.objects.select_related("signature", "signature__statement")
+        .filter(signature_id=signature_id)
+        .first()
+    )

@@ -30,7 +30,9 @@ def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
         text = render_to_string("signatures/mail/confirm.txt", context)
         html = render_to_string("signatures/mail/confirm.html", context)
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[contact.email],
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[contact.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(html, "text/html")

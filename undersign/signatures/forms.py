@@ -12,26 +12,34 @@ from undersign.signatures.text import clean_line
 
 class SignatureForm(forms.Form):
     name = forms.CharField(
-        label=_("Your name"), max_length=200,
+        label=_("Your name"),
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     display = forms.ChoiceField(
-        label=_("How your name is shown"), choices=Signature.Display.choices,
-        initial=Signature.Display.FULL, widget=forms.RadioSelect,
+        label=_("How your name is shown"),
+        choices=Signature.Display.choices,
+        initial=Signature.Display.FULL,
+        widget=forms.RadioSelect,
     )
     email = forms.EmailField(
-        label=_("Email"), max_length=254,
+        label=_("Email"),
+        max_length=254,
         help_text=_("Only to confirm your signature. Never shown."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     city = forms.CharField(
-        label=_("City"), max_length=100, required=False,
+        label=_("City"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     country = CountryField(blank=True).formfield(label=_("Country"), required=False)
     volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
     volunteer_where = forms.CharField(
-        label=_("Where (country, city) and how"), max_length=300, required=False,
+        label=_("Where (country, city) and how"),
+        max_length=300,
+        required=False,
         help_text=_("Seen only by the organisers."),
     )
     consent = forms.BooleanField(
@@ -73,8 +81,13 @@ class SignatureForm(forms.Form):
         """What the signing service takes, from a valid form."""
         data = self.cleaned_data
         return SignatureInput(
-            name=data["name"], display=data["display"], email=data["email"],
-            city=data["city"], country=str(data["country"] or ""),
-            volunteer=data["volunteer"], volunteer_where=data["volunteer_where"],
-            language=language, consent_version=settings.CONSENT_VERSION,
+            name=data["name"],
+            display=data["display"],
+            email=data["email"],
+            city=data["city"],
+            country=str(data["country"] or ""),
+            volunteer=data["volunteer"],
+            volunteer_where=data["volunteer_where"],
+            language=language,
+            consent_version=settings.CONSENT_VERSION,
         )

@@ -37,7 +37,7 @@ class Signature(models.Model):
     consent_version = models.CharField(max_length=20)
     # Keyed hash of the normalised email: finds duplicates without keeping the address.
     # Emptied on withdrawal, so the person may sign again later.
-    email_digest = models.CharField(max_length=64, null=True, blank=True)
+    email_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULLs may repeat under the unique constraint; empty strings may not)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

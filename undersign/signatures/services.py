@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from undersign.signatures.models import Contact, Signature
 from undersign.signatures.text import check_link_token, email_digest, initials
@@ -55,7 +55,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     pending, confirmed or withdrawn. A second submission of the same email (a double click,
     a retry, a concurrent request) hits the unique constraint and changes nothing.
     """
-    if not statement.is_open:
+    if not statement.is_open or statement.current_revision_id is None:
         raise SigningError(_("Signing of this statement is closed."))
     from undersign.signatures.tasks import send_confirmation
 
@@ -76,7 +76,9 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
                 email_digest=digest,
             )
             Contact.objects.create(
-                signature=signature, name=data.name, email=data.email,
+                signature=signature,
+                name=data.name,
+                email=data.email,
                 volunteer_where=data.volunteer_where,
             )
             send_confirmation.enqueue(signature.pk)

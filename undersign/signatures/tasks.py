@@ -32,12 +32,19 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
         confirmation_mail(contact).send()
     except (smtplib.SMTPException, OSError) as error:
         if attempt >= settings.MAIL_MAX_ATTEMPTS:
-            logger.error("confirmation of signature %s failed for good: %s",
-                         signature_id, type(error).__name__)
+            logger.error(
+                "confirmation of signature %s failed for good: %s",
+                signature_id,
+                type(error).__name__,
+            )
             return "failed"
         delay = retry_delay(attempt)
-        logger.warning("confirmation of signature %s failed (%s), retry in %s",
-                       signature_id, type(error).__name__, delay)
+        logger.warning(
+            "confirmation of signature %s failed (%s), retry in %s",
+            signature_id,
+            type(error).__name__,
+            delay,
+        )
         with transaction.atomic():
             send_confirmation.using(run_after=timezone.now() + delay).enqueue(
                 signature_id, attempt + 1

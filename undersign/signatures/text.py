@@ -14,8 +14,18 @@ _SPACES = re.compile(r"\s+")
 
 # Providers that deliver `name+tag@` to `name@`; Gmail also ignores dots.
 _PLUS_PROVIDERS = {
-    "outlook.com", "hotmail.com", "live.com", "icloud.com", "me.com", "proton.me",
-    "protonmail.com", "pm.me", "fastmail.com", "yandex.ru", "yandex.com", "ya.ru",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "icloud.com",
+    "me.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "fastmail.com",
+    "yandex.ru",
+    "yandex.com",
+    "ya.ru",
 }
 _GMAIL = {"gmail.com", "googlemail.com"}
 

@@ -11,20 +11,30 @@ class Statement(models.Model):
         PUBLISHED = "published", _("Published")
         CLOSED = "closed", _("Closed")
 
-    slug = models.SlugField(_("address"), max_length=80, unique=True,
-                            help_text=_("The statement's address: /s/<address>/"))
+    slug = models.SlugField(
+        _("address"),
+        max_length=80,
+        unique=True,
+        help_text=_("The statement's address: /s/<address>/"),
+    )
     title = models.CharField(_("title"), max_length=300)
     preamble = models.TextField(_("preamble"), blank=True)
     postscript = models.TextField(_("postscript"), blank=True)
-    language = models.CharField(_("original language"), max_length=10,
-                                choices=settings.LANGUAGES, default="en")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.DRAFT)
+    language = models.CharField(
+        _("original language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     current_revision = models.ForeignKey(
-        "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("current revision"),
     )
 

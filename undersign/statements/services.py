@@ -70,8 +70,9 @@ def record_revision(statement: Statement, *, actor: Actor = None) -> Revision:
     )
     Statement.objects.filter(pk=statement.pk).update(current_revision=revision)
     statement.current_revision = revision
-    log_action("statement.revision", actor=actor, obj=statement,
-               data={"revision": number, "hash": digest})
+    log_action(
+        "statement.revision", actor=actor, obj=statement, data={"revision": number, "hash": digest}
+    )
     return revision
 
 

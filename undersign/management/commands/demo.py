@@ -42,8 +42,11 @@ class Command(BaseCommand):
                 postscript="P.S. Sign with initials or without a public name if you are at risk.",
             )
             publish_statement(statement)
-        user, password = login_file.read_text(encoding="utf-8").split() if login_file.exists() \
+        user, password = (
+            login_file.read_text(encoding="utf-8").split()
+            if login_file.exists()
             else ("organiser", "(set earlier; reset with: undersign changepassword organiser)")
+        )
         self.stdout.write(
             f"Demo statement: {settings.SITE_URL}/s/{DEMO_SLUG}/\n"
             f"Organiser login: {settings.SITE_URL}/admin/  user {user}  password {password}"

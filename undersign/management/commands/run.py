@@ -1,5 +1,6 @@
 """`undersign run`: the web server and the mail worker together; Ctrl-C stops both."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -24,16 +25,16 @@ class Command(BaseCommand):
         children = []
         if not options["no_worker"]:
             children.append(subprocess.Popen([*base, "worker"]))  # noqa: S603
-        children.append(subprocess.Popen(  # noqa: S603
-            [*base, "runserver", "--noreload", address]
-        ))
+        children.append(
+            subprocess.Popen(  # noqa: S603
+                [*base, "runserver", "--noreload", address]
+            )
+        )
         self.stdout.write(f"undersign is serving http://{address}/  (Ctrl-C stops it)")
         try:
             while all(child.poll() is None for child in children):
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     children[-1].wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    pass
         except KeyboardInterrupt:
             pass
         finally:

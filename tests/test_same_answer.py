@@ -1,0 +1,62 @@
+"""The answer to a signing attempt never tells whether the email signed before."""
+
+import re
+
+from tests.conftest import form_data, links, path_of, run_worker, sign
+from undersign.signatures.models import Signature
+
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _answer(client, statement, email: str) -> tuple[int, str, bytes]:
+    """Status, redirect and the page it leads to, as the browser would see them."""
+    r = client.post(f"/s/{statement.slug}/sign", form_data(email=email))
+    page = client.get(r["Location"])
+    return r.status_code, r["Location"], CSRF.sub(b"", page.content)
+
+
+def test_new_pending_confirmed_and_withdrawn_emails_get_the_same_answer(
+    client, statement, mailoutbox
+):
+    # Bring three addresses into the three earlier states.
+    sign(client, statement, email="pending@example.org")
+    sign(client, statement, email="confirmed@example.org")
+    sign(client, statement, email="withdrawn@example.org")
+    run_worker()
+    by_address = {m.to[0]: links(m.body) for m in mailoutbox}
+    client.post(path_of(by_address["confirmed@example.org"]["confirm"]))
+    client.post(path_of(by_address["withdrawn@example.org"]["withdraw"]))
+
+    answers = {
+        state: _answer(client, statement, f"{state}@example.org")
+        for state in ("new", "pending", "confirmed", "withdrawn")
+    }
+    assert answers["new"][0] == 302
+    assert len(set(answers.values())) == 1, answers.keys()
+
+
+def test_the_same_email_in_another_spelling_is_the_same_signer(client, statement):
+    sign(client, statement, email="Anna.Petrova+letter@gmail.com")
+    sign(client, statement, email="annapetrova@GoogleMail.com")
+    sign(client, statement, email=" ANNA.PETROVA@gmail.com")
+    assert Signature.objects.count() == 1
+
+
+def test_a_repeat_submission_queues_no_second_mail(client, statement, mailoutbox):
+    for _ in range(3):
+        sign(client, statement)
+    run_worker()
+    assert Signature.objects.count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_the_api_answers_the_same_for_every_state(client, statement):
+    body = {"name": "A", "email": "a@example.org", "consent": True}
+    first = client.post(
+        "/api/v1/statements/letter/signatures", body, content_type="application/json"
+    )
+    again = client.post(
+        "/api/v1/statements/letter/signatures", body, content_type="application/json"
+    )
+    assert first.status_code == again.status_code == 202
+    assert first.content == again.content

@@ -1,0 +1,57 @@
+"""Settings from the environment, with working defaults."""
+
+import pytest
+
+from undersign.env import email_settings, env_bool, env_list
+
+
+def test_email_url_smtp_with_credentials_and_starttls():
+    s = email_settings("smtp://user%40x:p%2Fw@mail.example.org:587?tls=1")
+    assert s["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (s["EMAIL_HOST"], s["EMAIL_PORT"]) == ("mail.example.org", 587)
+    assert (s["EMAIL_HOST_USER"], s["EMAIL_HOST_PASSWORD"]) == ("user@x", "p/w")
+    assert s["EMAIL_USE_TLS"] is True and s["EMAIL_USE_SSL"] is False
+
+
+def test_email_url_defaults_to_the_console():
+    assert email_settings("")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    assert email_settings("smtps://h")["EMAIL_PORT"] == 465
+
+
+def test_email_url_refuses_unknown_schemes():
+    with pytest.raises(ValueError, match="EMAIL_URL"):
+        email_settings("http://x")
+
+
+def test_secrets_can_come_from_files(monkeypatch, tmp_path):
+    secret = tmp_path / "flag"
+    secret.write_text("yes\n")
+    monkeypatch.setenv("UNDERSIGN_DEBUG_FILE", str(secret))
+    assert env_bool("UNDERSIGN_DEBUG") is True
+    monkeypatch.setenv("ALLOWED_HOSTS", "a.org, b.org")
+    assert env_list("ALLOWED_HOSTS", []) == ["a.org", "b.org"]
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
+    db = settings.DATABASES["default"]
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    assert db["CONN_MAX_AGE"] is None
+
+
+def test_pages_forbid_third_parties_and_framing(client, statement):
+    r = client.get("/s/letter/")
+    assert "default-src 'self'" in r["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in r["Content-Security-Policy"]
+    assert r["Referrer-Policy"] == "no-referrer"
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    html = r.content.decode()
+    assert "http://" not in html.replace("http://testserver", "")
+    assert "https://" not in html
+
+
+def test_static_files_are_served_by_the_app(client):
+    r = client.get("/static/undersign/style.css")
+    assert r.status_code == 200
+    assert b"font-family" in b"".join(r.streaming_content)
