@@ -111,12 +111,12 @@ def test_forged_or_swapped_links_lead_nowhere(client, statement):
 
 def test_the_signature_keeps_the_revision_it_signed(client, statement):
     from undersign.statements.models import Clause
-    from undersign.statements.services import text_changed
+    from undersign.statements.services import statement_saved
 
     confirm = _mailed_links(client, statement)["confirm"]
     signed = statement.current_revision
     Clause.objects.filter(statement=statement, number=1).update(text="Release them all now.")
-    text_changed(statement)
+    statement_saved(statement)
     statement.refresh_from_db()
     assert statement.current_revision != signed
     client.post(confirm)

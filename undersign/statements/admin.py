@@ -22,7 +22,7 @@ class StatementAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Clauses are saved only now, so the revision is taken after them.
-        services.text_changed(form.instance, actor=request.user)
+        services.statement_saved(form.instance, created=not change, actor=request.user)
 
     @admin.action(description=_("Publish the selected statements"))
     def publish(self, request, queryset):

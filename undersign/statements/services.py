@@ -98,10 +98,12 @@ def close_statement(statement: Statement, *, actor: Actor = None) -> Statement:
     return statement
 
 
-def text_changed(statement: Statement, *, actor: Actor = None) -> None:
-    """Called after an organiser edited the text: a public text gets a new revision."""
-    if statement.is_public:
-        with transaction.atomic():
+def statement_saved(statement: Statement, *, created: bool = False, actor: Actor = None) -> None:
+    """Called after an organiser saved the text: logged, and a public text gets a new
+    revision if its wording changed."""
+    with transaction.atomic():
+        log_action("statement.create" if created else "statement.edit", actor=actor, obj=statement)
+        if statement.is_public:
             record_revision(statement, actor=actor)
 
 
