@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 [*base, "runserver", "--noreload", address]
             )
         )
+        # A service manager stops us with SIGTERM: take the children down with us then too.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         self.stdout.write(f"undersign is serving http://{address}/  (Ctrl-C stops it)")
         try:
             while all(child.poll() is None for child in children):
