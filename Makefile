@@ -47,8 +47,8 @@ format: dev
 
 # Extract new strings into the ru, uk and de catalogues (needs GNU gettext), then compile.
 messages: dev
-	cd undersign && ../$(BIN)/undersign makemessages -l ru -l uk -l de --no-obsolete --no-location
-	cd undersign && ../$(BIN)/undersign compilemessages -v0
+	cd undersign && UNDERSIGN_DATA=../data ../$(BIN)/undersign makemessages -l ru -l uk -l de --no-obsolete --no-location
+	cd undersign && UNDERSIGN_DATA=../data ../$(BIN)/undersign compilemessages -v0
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

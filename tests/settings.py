@@ -3,7 +3,8 @@
 import os
 import tempfile
 
-os.environ.setdefault("UNDERSIGN_DATA", tempfile.mkdtemp(prefix="undersign-test-"))
+# Always a fresh folder: tests never touch the data of a developer who exported UNDERSIGN_DATA.
+os.environ["UNDERSIGN_DATA"] = tempfile.mkdtemp(prefix="undersign-test-")
 os.environ.setdefault("UNDERSIGN_URL", "http://testserver")
 
 from undersign.settings import *  # noqa: F403

@@ -13,14 +13,24 @@ def organiser(db) -> User:
 
 
 def _create(client) -> Statement:
-    r = client.post("/admin/statements/statement/add/", {
-        "slug": "new-letter", "title": "A new letter", "preamble": "We ask.",
-        "postscript": "", "language": "ru",
-        "clauses-TOTAL_FORMS": "2", "clauses-INITIAL_FORMS": "0",
-        "clauses-MIN_NUM_FORMS": "0", "clauses-MAX_NUM_FORMS": "1000",
-        "clauses-0-number": "1", "clauses-0-text": "First.",
-        "clauses-1-number": "2", "clauses-1-text": "Second.",
-    })
+    r = client.post(
+        "/admin/statements/statement/add/",
+        {
+            "slug": "new-letter",
+            "title": "A new letter",
+            "preamble": "We ask.",
+            "postscript": "",
+            "language": "ru",
+            "clauses-TOTAL_FORMS": "2",
+            "clauses-INITIAL_FORMS": "0",
+            "clauses-MIN_NUM_FORMS": "0",
+            "clauses-MAX_NUM_FORMS": "1000",
+            "clauses-0-number": "1",
+            "clauses-0-text": "First.",
+            "clauses-1-number": "2",
+            "clauses-1-text": "Second.",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     return Statement.objects.get(slug="new-letter")
 
@@ -30,16 +40,23 @@ def test_an_organiser_creates_a_draft_and_publishes_it(client, organiser):
     statement = _create(client)
     assert statement.status == "draft" and statement.clauses.count() == 2
     assert client.get("/s/new-letter/").status_code == 404
-    r = client.post("/admin/statements/statement/", {
-        "action": "publish", "_selected_action": [statement.pk],
-    })
+    r = client.post(
+        "/admin/statements/statement/",
+        {
+            "action": "publish",
+            "_selected_action": [statement.pk],
+        },
+    )
     assert r.status_code == 302
     statement.refresh_from_db()
     assert statement.status == "published" and statement.current_revision.number == 1
     page = client.get("/s/new-letter/").content.decode()
     assert "A new letter" in page and "Second." in page
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
-        "statement.create", "statement.publish", "statement.revision"}
+        "statement.create",
+        "statement.publish",
+        "statement.revision",
+    }
     assert AuditEntry.objects.get(action="statement.publish").actor == organiser
 
 
@@ -48,14 +65,23 @@ def test_editing_a_published_text_makes_a_new_revision(client, organiser, statem
     url = f"/admin/statements/statement/{statement.pk}/change/"
     clauses = list(statement.clauses.all())
     data = {
-        "slug": statement.slug, "title": statement.title, "preamble": statement.preamble,
-        "postscript": statement.postscript, "language": "en",
-        "clauses-TOTAL_FORMS": str(len(clauses)), "clauses-INITIAL_FORMS": str(len(clauses)),
-        "clauses-MIN_NUM_FORMS": "0", "clauses-MAX_NUM_FORMS": "1000",
+        "slug": statement.slug,
+        "title": statement.title,
+        "preamble": statement.preamble,
+        "postscript": statement.postscript,
+        "language": "en",
+        "clauses-TOTAL_FORMS": str(len(clauses)),
+        "clauses-INITIAL_FORMS": str(len(clauses)),
+        "clauses-MIN_NUM_FORMS": "0",
+        "clauses-MAX_NUM_FORMS": "1000",
     }
     for i, c in enumerate(clauses):
-        data |= {f"clauses-{i}-id": c.pk, f"clauses-{i}-statement": statement.pk,
-                 f"clauses-{i}-number": c.number, f"clauses-{i}-text": c.text}
+        data |= {
+            f"clauses-{i}-id": c.pk,
+            f"clauses-{i}-statement": statement.pk,
+            f"clauses-{i}-number": c.number,
+            f"clauses-{i}-text": c.text,
+        }
     assert client.post(url, data).status_code == 302
     assert Revision.objects.filter(statement=statement).count() == 1  # nothing changed
     data["clauses-0-text"] = "Release them all."
@@ -67,9 +93,13 @@ def test_editing_a_published_text_makes_a_new_revision(client, organiser, statem
 
 def test_closing_stops_signing_but_keeps_the_page(client, organiser, statement):
     client.force_login(organiser)
-    client.post("/admin/statements/statement/", {
-        "action": "close", "_selected_action": [statement.pk],
-    })
+    client.post(
+        "/admin/statements/statement/",
+        {
+            "action": "close",
+            "_selected_action": [statement.pk],
+        },
+    )
     statement.refresh_from_db()
     assert statement.status == "closed"
     assert client.get("/s/letter/").status_code == 200

@@ -43,7 +43,7 @@ def test_pages_forbid_third_parties_and_framing(client, statement):
     r = client.get("/s/letter/")
     assert "default-src 'self'" in r["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in r["Content-Security-Policy"]
-    assert r["Referrer-Policy"] == "no-referrer"
+    assert r["Referrer-Policy"] == "same-origin"
     assert r["X-Frame-Options"] == "DENY"
     assert r["X-Content-Type-Options"] == "nosniff"
     html = r.content.decode()

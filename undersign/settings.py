@@ -133,7 +133,9 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "undersign.public.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with our own
+# forms, which fails the CSRF origin check; same-origin still sends nothing to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
 
 # The version of the consent text shown beside the signing form; stored with every signature.
 CONSENT_VERSION = "2026-11-1"

@@ -3,11 +3,17 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries import countries
 
 from undersign.signatures.models import Signature
 from undersign.signatures.services import SignatureInput
 from undersign.signatures.text import clean_line
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    # Evaluated per form, so names follow the reader's language. The common countries come
+    # first, then a separator (itself an empty value), then all countries.
+    return [("", str(_("(not given)"))), *((str(code), str(name)) for code, name in countries)]
 
 
 class SignatureForm(forms.Form):
@@ -34,7 +40,7 @@ class SignatureForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
     volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
     volunteer_where = forms.CharField(
         label=_("Where (country, city) and how"),

@@ -1,0 +1,198 @@
+"""The signing path in a real browser: the system Chromium, driven by Playwright, against
+pytest-django's live server, with the mail going through a real SMTP server on loopback."""
+
+import gc
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import links, run_worker
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+NAME = "Anna Petrova"
+EMAIL = "anna.browser@example.org"
+
+
+# One launch for all the tests here. Module scope, not session: while Playwright's sync API
+# is started it keeps an asyncio loop marked as running in the test thread, and Django then
+# refuses ORM calls from that thread (fixtures, the worker) as if they came from async code.
+# So the check is lifted exactly while Playwright runs, and later test modules keep it.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Playwright's own browser download does not work here, so we use the system Chromium.
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install Chromium to run the browser tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI must run these tests, never skip them silently
+        pytest.skip(message)
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as p:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    # Free Playwright's leftovers (coroutines, futures, frames) now. Left to a later, random
+    # garbage collection, their finalizers can run inside a compile() in another test, where
+    # CPython 3.11 then fails with "AST constructor recursion depth mismatch" (seen as a
+    # pytest INTERNALERROR while it formats a later test's failure).
+    gc.collect()
+
+
+@pytest.fixture
+def new_page(browser, request) -> Iterator[Callable[..., Page]]:
+    """Open pages in fresh browser contexts; screenshot them if the test failed."""
+    contexts: list[BrowserContext] = []
+    failed_before = request.session.testsfailed
+
+    def open_page(js: bool = True) -> Page:
+        context = browser.new_context(java_script_enabled=js)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    # The call phase's report is counted before teardown runs, so a rise means it failed.
+    if request.session.testsfailed > failed_before:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for i, context in enumerate(contexts):
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=ARTIFACTS / f"{name}-{i}-{j}.png", full_page=True)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def site(transactional_db, live_server, statement, smtp, settings) -> str:
+    # transactional_db first: the live server's thread must see the statement, so it has to
+    # be committed, not left in the test's transaction.
+    settings.SITE_URL = live_server.url  # links in mails lead to the live server
+    return live_server.url
+
+
+def fill_form(page: Page, email: str = EMAIL) -> None:
+    # Optional fields' labels end in "optional", and "Where (country, city)" also holds
+    # "city": hence the anchored patterns.
+    page.get_by_label("Your name", exact=True).fill(NAME)
+    page.get_by_label("Full name", exact=True).check()
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label(re.compile(r"^City\b")).fill("Köln")
+    page.get_by_label(re.compile(r"^Country\b")).select_option(label="Germany")
+    page.get_by_label(re.compile(r"^I agree")).check()
+
+
+def press(page: Page, button: str) -> None:
+    """Click a form's button; say plainly if the POST was refused by the CSRF check."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name=button, exact=True).click()
+    assert answer.value.status != 403, (
+        f"the POST of {button!r} was refused (403): Django's CSRF check rejects the Origin "
+        "the browser sent; with Referrer-Policy no-referrer Chromium sends 'Origin: null'"
+    )
+
+
+def count_on(page: Page, site: str) -> str:
+    page.goto(f"{site}/s/letter/")
+    assert EMAIL not in page.content()  # the address is never shown
+    return page.locator(".counter .count").inner_text()
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    violations = [
+        v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {node['target']}" for node in v["nodes"])
+        for v in violations
+    )
+    assert not violations, f"axe found problems on {where}:\n{report}"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_a_person_signs_confirms_and_withdraws(new_page, site, smtp, js):
+    page = new_page(js=js)
+    page.goto(f"{site}/s/letter/")
+    fill_form(page)
+    press(page, "Sign")
+    expect(page.get_by_role("heading", name="Check your mail")).to_be_visible()
+
+    run_worker()  # deliver the queued mail to the loopback SMTP server
+    assert len(smtp.messages) == 1
+    assert smtp.messages[0]["X-Envelope-To"] == EMAIL
+    urls = links(smtp.text(smtp.messages[0]))
+    assert urls.keys() == {"confirm", "withdraw"}
+
+    page.goto(urls["confirm"])
+    confirm = page.get_by_role("button", name="Confirm my signature")
+    expect(confirm).to_be_visible()
+    other = new_page(js=js)
+    assert count_on(other, site) == "0"  # opening the link (a GET) confirmed nothing
+    press(page, "Confirm my signature")
+    expect(page.get_by_role("heading", name="Thank you — your signature counts")).to_be_visible()
+
+    assert count_on(page, site) == "1"
+    expect(page.locator(".signature-list .name")).to_have_text([NAME])
+
+    page.goto(urls["withdraw"])
+    press(page, "Withdraw my signature")
+    expect(page.get_by_role("heading", name="Your signature is withdrawn")).to_be_visible()
+
+    assert count_on(page, site) == "0"
+    expect(page.locator(".signature-list .name")).to_have_count(0)
+    assert NAME not in page.locator("#signatures").inner_text()
+
+
+def test_bad_input_is_explained_next_to_the_field_and_kept(new_page, site):
+    page = new_page(js=False)
+    page.goto(f"{site}/s/letter/")
+    fill_form(page, email="not-an-address")
+    press(page, "Sign")
+    error = page.locator(".field.has-error", has=page.get_by_label("Email", exact=True)).locator(
+        ".error"
+    )
+    expect(error).to_have_text("Enter a valid email address.")
+    expect(page.get_by_label("Your name", exact=True)).to_have_value(NAME)
+    expect(page.get_by_role("heading", name="Check your mail")).to_have_count(0)
+
+
+def test_the_pages_of_the_signing_path_pass_axe(new_page, site):
+    page = new_page()
+    page.goto(f"{site}/s/letter/")
+    assert_accessible(page, "the statement page with its form")
+
+    fill_form(page, email="not-an-address")
+    press(page, "Sign")
+    expect(page.locator("#form-errors")).to_be_visible()
+    assert_accessible(page, "the form with errors")
+
+    page.get_by_label("Email", exact=True).fill(EMAIL)
+    press(page, "Sign")
+    expect(page.get_by_role("heading", name="Check your mail")).to_be_visible()
+    assert_accessible(page, "the check-mail page")
+
+
+def test_the_language_switcher_works_without_javascript(new_page, site):
+    page = new_page(js=False)
+    page.goto(f"{site}/s/letter/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    press(page, "Deutsch")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    assert page.url == f"{site}/s/letter/"  # back on the page the person was reading
