@@ -1,5 +1,5 @@
-from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,8 +20,35 @@ class Statement(models.Model):
     title = models.CharField(_("title"), max_length=300)
     preamble = models.TextField(_("preamble"), blank=True)
     postscript = models.TextField(_("postscript"), blank=True)
+    # Any language code: a letter may be first written in a language the site is not in.
     language = models.CharField(
-        _("original language"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("original language"),
+        max_length=10,
+        default="en",
+        help_text=_("A language code such as ru, uk, en or de."),
+    )
+    authors = models.TextField(_("authors"), blank=True, help_text=_("Often a group."))
+    addressee = models.CharField(
+        _("addressed to"), max_length=300, blank=True, help_text=_("For example: To the …")
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived",
+        verbose_name=_("based on"),
+    )
+    first_published = models.DateField(_("first published"), null=True, blank=True)
+    sources = models.JSONField(_("source links"), default=list, blank=True)
+    goal = models.PositiveIntegerField(
+        _("goal"), null=True, blank=True, help_text=_("A number of signatures.")
+    )
+    deadline = models.DateTimeField(
+        _("signing deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Signing closes by itself at this moment."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -54,8 +81,13 @@ class Statement(models.Model):
         return self.status in (self.Status.PUBLISHED, self.Status.CLOSED)
 
     @property
+    def is_past_deadline(self) -> bool:
+        return self.deadline is not None and timezone.now() >= self.deadline
+
+    @property
     def is_open(self) -> bool:
-        return self.status == self.Status.PUBLISHED
+        # The deadline closes signing without anyone having to press a button.
+        return self.status == self.Status.PUBLISHED and not self.is_past_deadline
 
 
 class Clause(models.Model):
@@ -94,3 +126,51 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement.slug} r{self.number} {self.content_hash[:12]}"
+
+
+class StatementTranslation(models.Model):
+    """The text in a language other than the original; clause N translates clause N."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=300)
+    preamble = models.TextField(_("preamble"), blank=True)
+    postscript = models.TextField(_("postscript"), blank=True)
+    # Hash of the original text this translation was made from: when the original changes,
+    # the hashes differ and the translation shows as out of date until someone updates it.
+    original_hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "language"], name="translation_language_unique"
+            ),
+        ]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+
+    def __str__(self) -> str:
+        return f"{self.statement.slug} [{self.language}]"
+
+
+class ClauseTranslation(models.Model):
+    translation = models.ForeignKey(
+        StatementTranslation, on_delete=models.CASCADE, related_name="clauses"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation", "number"], name="clause_translation_number_unique"
+            ),
+        ]
+        verbose_name = _("translated clause")
+        verbose_name_plural = _("translated clauses")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"

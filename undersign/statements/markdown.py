@@ -1,0 +1,357 @@
+"""Statements in and out of Markdown, the way letters are really written and republished.
+
+Parsing walks markdown-it-py's block tokens (never regular expressions over Markdown): optional
+YAML front matter; the first heading is the title; paragraphs before the ordered list are the
+preamble; the list items are the clauses, keeping their numbers even when the list is split;
+a thematic break or a "P.S." paragraph starts the postscript; "Source: <https://…>" lines and
+"Date first published: 7 November 2024" lines become metadata. Regular expressions are used
+only to read a date inside one line of plain text.
+"""
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import nh3
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+
+class MarkdownError(ValueError):
+    pass
+
+
+@dataclass
+class Document:
+    """A statement's text in one language, with the metadata a document may carry."""
+
+    title: str = ""
+    language: str = ""
+    preamble: str = ""
+    clauses: dict[int, str] = field(default_factory=dict)
+    postscript: str = ""
+    authors: str = ""
+    addressee: str = ""
+    first_published: date | None = None
+    published: date | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+# Month names by their first letters, in the four languages (Russian and Ukrainian in the
+# genitive as in "7 ноября", and the nominative where its start differs).
+_MONTHS = {
+    **{
+        m: i
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            ["jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "dez"], 1
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"], 1
+        )
+    },
+    "май": 5,
+    **{
+        m: i
+        for i, m in enumerate(
+            ["січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру"], 1
+        )
+    },
+    "maerz": 3,
+}
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})")
+_MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+_FIRST_WORDS = ("first", "впервые", "вперше", "erst", "ursprünglich", "originally")
+_HERE_WORDS = ("here", "здесь", "тут", "hier", "republished", "перепечат", "передрук")
+_SOURCE_LABELS = (
+    "source",
+    "sources",
+    "источник",
+    "источники",
+    "джерело",
+    "джерела",
+    "quelle",
+    "quellen",
+    "original",
+    "оригинал",
+    "оригінал",
+)
+_AUTHOR_LABELS = ("authors", "author", "авторы", "автор", "автори", "autoren", "autor")
+_PS_STARTS = ("p.s.", "p. s.", "ps:", "p.p.s.", "п.с.", "п. с.")
+
+
+def _month(word: str) -> int | None:
+    word = word.lower()
+    return _MONTHS.get(word[:3]) or _MONTHS.get(word[:5])
+
+
+def find_date(line: str) -> tuple[date, int, int] | None:
+    """A date written in `line` (7 November 2024, 7 ноября 2024, 7. November 2024,
+    November 7, 2024, 2024-11-07, 07.11.2024) with where it starts and ends."""
+    for pattern, order in (
+        (_ISO, "ymd"),
+        (_DOTTED, "dmy"),
+        (_DAY_MONTH_YEAR, "dMy"),
+        (_MONTH_DAY_YEAR, "Mdy"),
+    ):
+        m = pattern.search(line)
+        if not m:
+            continue
+        parts = dict(zip(order, m.groups(), strict=True))
+        month = _month(parts["M"]) if "M" in parts else int(parts["m"])
+        if not month:
+            continue
+        try:
+            return date(int(parts["y"]), month, int(parts["d"])), m.start(), m.end()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    found = find_date(str(value))
+    if found is None:
+        raise MarkdownError(f"not a date: {value!r}")
+    return found[0]
+
+
+_md = MarkdownIt("commonmark")
+
+
+def _plain(inline: Token) -> str:
+    """The text of an inline token without emphasis or link markup."""
+    out = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+    return "".join(out).strip()
+
+
+def _label(line: str) -> tuple[str, str]:
+    label, colon, rest = line.partition(":")
+    return (label.strip().lower(), rest.strip()) if colon else ("", line.strip())
+
+
+def _link(text: str) -> str | None:
+    """The address in `text`: an autolink, a Markdown link or a bare http(s) address."""
+    for token in _md.parseInline(text):
+        for child in token.children or []:
+            if child.type == "link_open":
+                return str(child.attrs.get("href", ""))
+    bare = text.strip().strip("<>")
+    return bare if bare.startswith(("http://", "https://")) and " " not in bare else None
+
+
+def _metadata_line(line: str, doc: Document, apply: bool) -> bool:
+    """Whether `line` is a source, author or date line; record it in `doc` when `apply`."""
+    label, rest = _label(line)
+    if label in _SOURCE_LABELS:
+        url = _link(rest)
+        if url and apply:
+            doc.sources.append(url)
+        return url is not None
+    if label in _AUTHOR_LABELS and rest:
+        if apply:
+            doc.authors = rest
+        return True
+    found = find_date(line)
+    if found is None:
+        return False
+    when, start, end = found
+    prefix = line[:start].strip().rstrip(":").strip().lower()
+    suffix = line[end:].strip().strip(".").strip()
+    if len(prefix) > 60 or suffix not in ("", "г", "р", "года", "року") or "." in prefix:
+        return False
+    if apply:
+        if any(w in prefix for w in _HERE_WORDS) or (
+            doc.first_published and not any(w in prefix for w in _FIRST_WORDS)
+        ):
+            doc.published = when
+        else:
+            doc.first_published = when
+    return True
+
+
+def _is_metadata(content: str, doc: Document) -> bool:
+    lines = [line for line in content.splitlines() if line.strip()]
+    if lines and all(_metadata_line(line, doc, apply=False) for line in lines):
+        for line in lines:
+            _metadata_line(line, doc, apply=True)
+        return True
+    return False
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    lines = text.lstrip("\ufeff").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    for i, line in enumerate(lines[1:], 1):
+        if line.strip() in ("---", "..."):
+            try:
+                data = yaml.safe_load("\n".join(lines[1:i])) or {}
+            except yaml.YAMLError as error:
+                raise MarkdownError(f"front matter is not valid YAML: {error}") from None
+            if not isinstance(data, dict):
+                raise MarkdownError("front matter must be a mapping of keys to values")
+            return data, "\n".join(lines[i + 1 :])
+    return {}, text
+
+
+def _source(lines: list[str], token: Token) -> str:
+    assert token.map is not None
+    start, end = token.map
+    return textwrap.dedent("\n".join(lines[start:end])).strip()
+
+
+def _blocks(tokens: list[Token], level: int) -> list[tuple[Token, list[Token]]]:
+    """The blocks at `level`, each as its opening token and the tokens inside it."""
+    blocks: list[tuple[Token, list[Token]]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.level == level and token.nesting == 1:
+            j = i + 1
+            while not (tokens[j].level == level and tokens[j].nesting == -1):
+                j += 1
+            blocks.append((token, tokens[i + 1 : j]))
+            i = j
+        elif token.level == level and token.nesting == 0:
+            blocks.append((token, []))
+        i += 1
+    return blocks
+
+
+def _block_text(opening: Token, inner: list[Token], lines: list[str]) -> str:
+    if opening.type == "paragraph_open":
+        return inner[0].content.strip()
+    if opening.type == "html_block":
+        return nh3.clean(opening.content).strip()
+    return _source(lines, opening)
+
+
+def _item_text(item: Token, inner: list[Token], lines: list[str]) -> str:
+    parts = [_block_text(opening, rest, lines) for opening, rest in _blocks(inner, item.level + 1)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def parse(text: str) -> Document:
+    """Read a statement from Markdown. Raises MarkdownError when it has no title."""
+    front, body = _split_front_matter(text.replace("\r\n", "\n"))
+    doc = Document(
+        title=str(front.get("title") or "").strip(),
+        language=str(front.get("lang") or front.get("language") or "").strip(),
+        authors=str(front.get("authors") or "").strip(),
+        addressee=str(front.get("addressee") or front.get("to") or "").strip(),
+        first_published=parse_date(front.get("first_published")),
+        published=parse_date(front.get("published")),
+    )
+    sources = front.get("sources") or []
+    doc.sources = [str(s) for s in ([sources] if isinstance(sources, str) else sources)]
+    if isinstance(front.get("authors"), list):
+        doc.authors = ", ".join(str(a) for a in front["authors"])
+
+    lines = body.split("\n")
+    preamble: list[str] = []
+    postscript: list[str] = []
+    pending: list[str] = []  # text after a list: more clause text, or the postscript
+    phase = "preamble"
+    title_slot_open = True
+    last = 0
+    for opening, inner in _blocks(_md.parse(body), 0):
+        kind = opening.type
+        if (
+            kind == "heading_open"
+            and title_slot_open
+            and not preamble
+            and (not doc.title or opening.tag == "h1")
+        ):
+            title_slot_open = False
+            doc.title = doc.title or _plain(inner[0])
+            continue
+        if kind == "ordered_list_open" and phase != "postscript":
+            if pending and doc.clauses:
+                doc.clauses[last] += "\n\n" + "\n\n".join(pending)
+            pending = []
+            phase = "clauses"
+            for item, rest in _blocks(inner, 1):
+                number = int(item.info) if item.info.isdigit() else 0
+                # The author's numbers, unless they restart (a list split in two, or "1."
+                # written everywhere): then the numbering continues.
+                last = number if number > last else last + 1
+                doc.clauses[last] = _item_text(item, rest, lines)
+            continue
+        if kind == "hr":
+            if phase == "preamble" and not preamble and not doc.clauses:
+                continue  # a rule under the title is decoration
+            phase = "postscript"
+            postscript.extend(pending)
+            pending = []
+            continue
+        if kind == "paragraph_open" and _is_metadata(inner[0].content, doc):
+            continue
+        block = _block_text(opening, inner, lines)
+        if not block:
+            continue
+        if phase != "postscript" and block.lower().startswith(_PS_STARTS):
+            phase = "postscript"
+            postscript.extend(pending)
+            pending = []
+        if phase == "preamble":
+            preamble.append(block)
+        elif phase == "clauses":
+            pending.append(block)
+        else:
+            postscript.append(block)
+    postscript = pending + postscript
+    doc.preamble = "\n\n".join(preamble)
+    doc.postscript = "\n\n".join(postscript)
+    if not doc.title:
+        raise MarkdownError("the document has no title: add a heading or `title:` front matter")
+    return doc
+
+
+def _indent(text: str, width: int) -> str:
+    pad = " " * width
+    return "\n".join(pad + line if line.strip() else "" for line in text.split("\n"))
+
+
+def render(doc: Document) -> str:
+    """Markdown that `parse` reads back into the same Document."""
+    front: dict[str, Any] = {"title": doc.title}
+    if doc.language:
+        front["lang"] = doc.language
+    for key in ("authors", "addressee", "first_published", "published"):
+        if getattr(doc, key):
+            front[key] = getattr(doc, key)
+    if doc.sources:
+        front["sources"] = list(doc.sources)
+    head = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    parts = [f"---\n{head}---", f"# {doc.title}"]
+    if doc.preamble:
+        parts.append(doc.preamble)
+    for number, text in sorted(doc.clauses.items()):
+        marker = f"{number}. "
+        parts.append(marker + _indent(text, len(marker))[len(marker) :])
+    if doc.postscript:
+        parts.extend(["---", doc.postscript])
+    return "\n\n".join(parts) + "\n"
