@@ -1,6 +1,6 @@
 """The JSON API, version 1. Public fields only; the same rules as the HTML forms."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
@@ -12,6 +12,7 @@ from ninja.responses import Status
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
+from undersign.statements.texts import text_in
 
 api = NinjaAPI(
     title="undersign API",
@@ -51,6 +52,16 @@ class StatementOut(Schema):
     postscript: str
     status: str
     signature_count: int
+    language: str = Field(description="The language of this text (the original if no `lang`).")
+    languages: list[str] = Field(description="The original language first, then translations.")
+    revision: str | None = Field(description="SHA-256 of the current revision's text.")
+    authors: str
+    addressee: str
+    first_published: date | None
+    published: datetime | None
+    sources: list[str]
+    goal: int | None
+    deadline: datetime | None
 
 
 class SignatureOut(Schema):
@@ -90,11 +101,11 @@ def _url(request: HttpRequest, path: str) -> str:
 
 
 @api.get("/statements", response=list[StatementSummary], tags=["statements"])
-def list_statements(request: HttpRequest):
+def list_statements(request: HttpRequest, lang: str = ""):
     return [
         {
             "slug": s.slug,
-            "title": s.title,
+            "title": text_in(s, lang).title if lang else s.title,
             "url": _url(request, s.get_absolute_url()),
             "signature_count": signing.signature_count(s),
         }
@@ -103,16 +114,29 @@ def list_statements(request: HttpRequest):
 
 
 @api.get("/statements/{slug}", response=StatementOut, tags=["statements"])
-def get_statement(request: HttpRequest, slug: str):
+def get_statement(request: HttpRequest, slug: str, lang: str = ""):
+    """The current text in `lang` when it has that translation, else in the original."""
     statement = public_statement(slug)
+    text = text_in(statement, lang or None)
+    revision = statement.current_revision
     return {
         "slug": statement.slug,
-        "title": statement.title,
-        "preamble": statement.preamble,
-        "clauses": [{"number": c.number, "text": c.text} for c in statement.clauses.all()],
-        "postscript": statement.postscript,
+        "title": text.title,
+        "preamble": text.preamble,
+        "clauses": [{"number": c.number, "text": c.text} for c in text.clauses],
+        "postscript": text.postscript,
         "status": statement.status,
         "signature_count": signing.signature_count(statement),
+        "language": text.language,
+        "languages": text.languages,
+        "revision": revision.content_hash if revision else None,
+        "authors": statement.authors,
+        "addressee": statement.addressee,
+        "first_published": statement.first_published,
+        "published": statement.published_at,
+        "sources": list(statement.sources or []),
+        "goal": statement.goal,
+        "deadline": statement.deadline,
     }
 
 

@@ -5,11 +5,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
+from undersign.public.reading import (
+    goal_percent,
+    reading_context,
+    revisions_with_counts,
+    share_tags,
+    wanted_language,
+)
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.signatures.models import Signature
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement, public_statements
+from undersign.statements.texts import text_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,10 +32,16 @@ def _statement_context(request: HttpRequest, statement: Statement, form: Signatu
     except signing.BadCursor:
         signatures, next_cursor = signing.public_signatures(statement)
         cursor = ""
+    text = text_in(statement, wanted_language(request))
+    count = signing.signature_count(statement)
     return {
         "statement": statement,
         "clauses": statement.clauses.all(),
-        "count": signing.signature_count(statement),
+        "count": count,
+        "percent": goal_percent(count, statement.goal),
+        "revisions": revisions_with_counts(statement),
+        **reading_context(request, text),
+        **share_tags(request, statement, text, count),
         "form": form,
         "signatures": signatures,
         "next_cursor": next_cursor,

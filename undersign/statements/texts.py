@@ -96,6 +96,6 @@ def text_of_revision(revision: Revision, language: str | None) -> StatementText:
     text = revision.text
     languages = revision_languages(revision)
     translations = text.get("translations", {})
-    if language in translations:
+    if language and language in translations:
         return _from_parts(translations[language], language, is_original=False, languages=languages)
     return _from_parts(text, text["language"], languages=languages)

@@ -1,0 +1,192 @@
+"""Reading a statement: its language, earlier revisions, differences, share tags, QR, embed.
+
+Statements know nothing of signatures; this face puts the two together (the count each
+revision gathered, the counter on the share card).
+"""
+
+import difflib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language, get_language_info, ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from undersign.middleware import CONTENT_SECURITY_POLICY
+from undersign.public import sharing
+from undersign.signatures import services as signing
+from undersign.signatures.forms import SignatureForm
+from undersign.statements.models import Revision, Statement
+from undersign.statements.services import public_statement
+from undersign.statements.texts import StatementText, text_in, text_of_revision
+
+
+def language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_local"])
+    except KeyError:
+        return code
+
+
+def wanted_language(request: HttpRequest) -> str:
+    """?lang= when given, else the interface language (the switcher's choice)."""
+    lang = request.GET.get("lang", "").strip().lower()[:10]
+    return lang or (get_language() or settings.LANGUAGE_CODE)
+
+
+def reading_context(request: HttpRequest, text: StatementText) -> dict:
+    wanted = wanted_language(request)
+    return {
+        "text": text,
+        "wanted_language": wanted,
+        "wanted_language_name": language_name(wanted),
+        "text_language_name": language_name(text.language),
+        "missing_language": wanted != text.language,
+        "other_languages": [
+            (code, language_name(code)) for code in text.languages if code != text.language
+        ],
+    }
+
+
+def signatures_by_revision(statement: Statement) -> dict[int, int]:
+    rows = signing.confirmed(statement).values("revision_id").annotate(n=Count("id"))
+    return {row["revision_id"]: row["n"] for row in rows}
+
+
+def revisions_with_counts(statement: Statement) -> list[tuple[Revision, int]]:
+    counts = signatures_by_revision(statement)
+    revisions = statement.revisions.defer("text").order_by("-number")
+    return [(r, counts.get(r.pk, 0)) for r in revisions]
+
+
+def goal_percent(count: int, goal: int | None) -> int | None:
+    return min(100, count * 100 // goal) if goal else None
+
+
+def share_tags(request: HttpRequest, statement: Statement, text: StatementText, count: int):
+    return {
+        "share_url": request.build_absolute_uri(statement.get_absolute_url()),
+        "share_image": request.build_absolute_uri(reverse("public:card", args=[statement.slug])),
+        "share_description": ngettext("%(count)d signature", "%(count)d signatures", count)
+        % {"count": count},
+    }
+
+
+def revision_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    statement = public_statement(slug)
+    revision = get_object_or_404(Revision, statement=statement, number=number)
+    text = text_of_revision(revision, wanted_language(request))
+    context = {
+        "statement": statement,
+        "revision": revision,
+        "revisions": revisions_with_counts(statement),
+        "is_current": revision.pk == statement.current_revision_id,
+        **reading_context(request, text),
+    }
+    return render(request, "public/revision.html", context)
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "same", "added" or "removed"
+    text: str
+
+
+def _lines(text: StatementText) -> list[str]:
+    lines = [text.title, ""]
+    if text.preamble:
+        lines += [*text.preamble.split("\n"), ""]
+    for clause in text.clauses:
+        first, *rest = clause.text.split("\n")
+        lines += [f"{clause.number}. {first}", *rest, ""]
+    if text.postscript:
+        lines += text.postscript.split("\n")
+    return lines
+
+
+def diff_lines(old: StatementText, new: StatementText) -> list[DiffLine]:
+    out = []
+    for line in difflib.ndiff(_lines(old), _lines(new)):
+        tag, body = line[:2], line[2:]
+        if tag == "? ":
+            continue  # ndiff's hint lines point at characters; the page marks whole lines
+        kind = {"+ ": "added", "- ": "removed"}.get(tag, "same")
+        out.append(DiffLine(kind, body))
+    return out
+
+
+def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    revisions = {r.number: r for r in statement.revisions.all()}
+    try:
+        new_number = int(request.GET.get("to") or max(revisions, default=0))
+        old_number = int(request.GET.get("from") or new_number - 1)
+    except ValueError:
+        raise Http404 from None
+    if old_number not in revisions or new_number not in revisions:
+        raise Http404
+    language = wanted_language(request)
+    old = text_of_revision(revisions[old_number], language)
+    new = text_of_revision(revisions[new_number], language)
+    lines = diff_lines(old, new)
+    context = {
+        "statement": statement,
+        "old": revisions[old_number],
+        "new": revisions[new_number],
+        "lines": lines,
+        "changed": any(line.kind != "same" for line in lines),
+        "language": new.language,
+        "numbers": sorted(revisions),
+    }
+    return render(request, "public/diff.html", context)
+
+
+def _address(request: HttpRequest, statement: Statement) -> str:
+    return request.build_absolute_uri(statement.get_absolute_url())
+
+
+def qr_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    return HttpResponse(
+        sharing.qr_code(_address(request, statement), "svg"), content_type="image/svg+xml"
+    )
+
+
+def qr_png(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    return HttpResponse(sharing.qr_code(_address(request, statement), "png"), "image/png")
+
+
+def card(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    text = text_in(statement, wanted_language(request))
+    count = signing.signature_count(statement)
+    line = ngettext("%(count)d signature", "%(count)d signatures", count) % {"count": count}
+    png = sharing.share_card(text.title, line, request.get_host())
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# The one page other sites may frame: the counter and the signing form.
+EMBED_CSP = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+
+
+@xframe_options_exempt
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = public_statement(slug)
+    text = text_in(statement, wanted_language(request))
+    count = signing.signature_count(statement)
+    context = {
+        "statement": statement,
+        "text": text,
+        "count": count,
+        "percent": goal_percent(count, statement.goal),
+        "form": SignatureForm(),
+    }
+    response = render(request, "public/embed.html", context)
+    response["Content-Security-Policy"] = EMBED_CSP
+    return response

@@ -1,0 +1,49 @@
+"""Share card (PNG) and QR codes for a statement, made on the server with no network."""
+
+import io
+import textwrap
+from functools import cache
+from pathlib import Path
+
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+# DejaVu Sans ships in the project (fonts/LICENSE-DejaVu.txt): it has Cyrillic, and a card must
+# never depend on fonts the server happens to have.
+FONTS = Path(__file__).resolve().parent / "fonts"
+CARD_SIZE = (1200, 630)  # what Telegram, Mastodon and others show best
+
+
+@cache
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return ImageFont.truetype(str(FONTS / name), size)
+
+
+def share_card(title: str, counter_line: str, site: str) -> bytes:
+    """A 1200 by 630 PNG with the title and the counter."""
+    image = Image.new("RGB", CARD_SIZE, "#fdfcfa")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 24, CARD_SIZE[1]], fill="#8a1c1c")
+    size = 64 if len(title) < 60 else 50 if len(title) < 120 else 40
+    lines = textwrap.wrap(title, width=int(1900 / size))[:5]
+    y = 70
+    for line in lines:
+        draw.text((80, y), line, font=_font(True, size), fill="#1c1b1a")
+        y += int(size * 1.25)
+    draw.text((80, CARD_SIZE[1] - 150), counter_line, font=_font(True, 52), fill="#8a1c1c")
+    draw.text((80, CARD_SIZE[1] - 75), site, font=_font(False, 30), fill="#57534e")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def qr_code(url: str, kind: str) -> bytes:
+    """The statement's address as a QR code: "svg" for print, "png" for everything else."""
+    qr = segno.make(url, error="m")
+    out = io.BytesIO()
+    if kind == "svg":
+        qr.save(out, kind="svg", scale=10, border=4, title=url)
+    else:
+        qr.save(out, kind="png", scale=10, border=4)
+    return out.getvalue()
