@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from undersign.public.templatetags.statement_text import render_markdown
+from undersign.statements.markdown import to_html as render_markdown
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statements
 

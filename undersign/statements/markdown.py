@@ -134,13 +134,20 @@ def parse_date(value: Any) -> date | None:
 
 
 _md = MarkdownIt("commonmark")
+# For pages: a single newline stays a line break, as in texts written before Markdown; raw
+# HTML goes through nh3's allow-list below and nothing else of it does.
+_md_html = MarkdownIt("commonmark", {"breaks": True, "html": True})
+SAFE_TAGS = {
+    "p", "br", "em", "strong", "b", "i", "u", "s", "a", "ul", "ol", "li", "blockquote",
+    "code", "pre", "h2", "h3", "h4", "hr", "sub", "sup",
+}  # fmt: skip
 
 
 def _plain(inline: Token) -> str:
     """The text of an inline token without emphasis or link markup."""
     out = []
     for child in inline.children or []:
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type in ("text", "code_inline"):
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" ")
@@ -178,9 +185,13 @@ def _metadata_line(line: str, doc: Document, apply: bool) -> bool:
     if found is None:
         return False
     when, start, end = found
-    prefix = line[:start].strip().rstrip(":").strip().lower()
+    before = line[:start].strip()
+    prefix = before.rstrip(":").strip().lower()
     suffix = line[end:].strip().strip(".").strip()
-    if len(prefix) > 60 or suffix not in ("", "г", "р", "года", "року") or "." in prefix:
+    # "Label: date" or a date alone; a sentence that mentions a date is text.
+    if (before and not before.endswith(":")) or len(prefix) > 60:
+        return False
+    if suffix not in ("", "г", "р", "года", "року"):
         return False
     if apply:
         if any(w in prefix for w in _HERE_WORDS) or (
@@ -241,11 +252,23 @@ def _blocks(tokens: list[Token], level: int) -> list[tuple[Token, list[Token]]]:
     return blocks
 
 
+def clean_html(html: str) -> str:
+    return nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer nofollow")
+
+
+def to_html(text: str) -> str:
+    """A statement's Markdown text as HTML that is safe to put on a page."""
+    return clean_html(_md_html.render(text or ""))
+
+
 def _block_text(opening: Token, inner: list[Token], lines: list[str]) -> str:
     if opening.type == "paragraph_open":
-        return inner[0].content.strip()
+        inline = inner[0]
+        if any(c.type == "html_inline" for c in inline.children or []):
+            return clean_html(inline.content).strip()  # raw HTML is never kept as typed
+        return inline.content.strip()
     if opening.type == "html_block":
-        return nh3.clean(opening.content).strip()
+        return clean_html(opening.content).strip()
     return _source(lines, opening)
 
 
