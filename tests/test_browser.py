@@ -196,3 +196,39 @@ def test_the_language_switcher_works_without_javascript(new_page, site):
     press(page, "Deutsch")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     assert page.url == f"{site}/s/letter/"  # back on the page the person was reading
+
+
+def test_a_reader_switches_language_follows_a_clause_link_and_finds_share_tags(new_page, site):
+    from undersign.statements.models import Statement
+    from undersign.statements.services import set_translation
+
+    set_translation(
+        Statement.objects.get(slug="letter"),
+        language="de",
+        title="Offener Brief zu politischen Gefangenen",
+        clauses={1: "Freilassen.", 2: "Visa geben.", 3: "Auslieferungen stoppen."},
+    )
+    page = new_page(js=False)
+    page.goto(f"{site}/s/letter/")
+    press(page, "Deutsch")  # the interface language brings the German text along
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Offener Brief zu politischen Gefangenen"
+    )
+    page.get_by_role("link", name="English").click()  # the text's own language links
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open letter on political prisoners")
+
+    page.locator("#clause-2 .permalink").click()
+    assert page.url.endswith("#clause-2")
+    expect(page.locator("#clause-2")).to_be_in_viewport()
+    expect(page.locator("#clause-2")).to_contain_text("Give them visas.")
+
+    og_image = page.locator('meta[property="og:image"]').get_attribute("content")
+    assert og_image == f"{site}/s/letter/card.png"
+    assert page.locator('meta[name="twitter:card"]').get_attribute("content") == (
+        "summary_large_image"
+    )
+    qr = page.get_by_role("img", name=re.compile("^QR code of"))
+    expect(qr).to_be_visible()
+    assert page.evaluate("(img) => img.naturalWidth", qr.element_handle()) > 0
+    card = page.request.get(og_image)
+    assert card.ok and card.headers["content-type"] == "image/png"
