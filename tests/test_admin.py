@@ -110,3 +110,35 @@ def test_the_admin_shows_no_contact_data(client, organiser, statement):
     index = client.get("/admin/").content.decode()
     assert "Contact" not in index
     assert client.get("/admin/signatures/contact/").status_code == 404
+
+
+def test_a_translation_saved_in_the_admin_becomes_part_of_a_new_revision(
+    client, organiser, statement
+):
+    client.force_login(organiser)
+    r = client.post(
+        "/admin/statements/statementtranslation/add/",
+        {
+            "statement": statement.pk,
+            "language": "uk",
+            "title": "Відкритий лист",
+            "preamble": "",
+            "postscript": "",
+            "clauses-TOTAL_FORMS": "3",
+            "clauses-INITIAL_FORMS": "0",
+            "clauses-MIN_NUM_FORMS": "0",
+            "clauses-MAX_NUM_FORMS": "1000",
+            "clauses-0-number": "1",
+            "clauses-0-text": "Звільнити.",
+            "clauses-1-number": "2",
+            "clauses-1-text": "Дати візи.",
+            "clauses-2-number": "3",
+            "clauses-2-text": "Зупинити екстрадиції.",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    statement.refresh_from_db()
+    assert statement.current_revision.number == 2
+    assert statement.current_revision.text["translations"]["uk"]["title"] == "Відкритий лист"
+    page = client.get("/s/letter/?lang=uk").content.decode()
+    assert "Відкритий лист" in page and "Out of date" not in page

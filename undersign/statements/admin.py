@@ -2,7 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from undersign.statements import services
-from undersign.statements.models import Clause, Revision, Statement
+from undersign.statements.models import (
+    Clause,
+    ClauseTranslation,
+    Revision,
+    Statement,
+    StatementTranslation,
+)
 
 
 class ClauseInline(admin.TabularInline):
@@ -47,3 +53,20 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ClauseTranslationInline(admin.TabularInline):
+    model = ClauseTranslation
+    extra = 3
+
+
+@admin.register(StatementTranslation)
+class StatementTranslationAdmin(admin.ModelAdmin):
+    list_display = ["statement", "language", "updated_at"]
+    list_filter = ["language"]
+    readonly_fields = ["original_hash", "updated_at"]
+    inlines = [ClauseTranslationInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.translation_saved(form.instance, actor=request.user)

@@ -245,6 +245,24 @@ def statement_saved(statement: Statement, *, created: bool = False, actor: Actor
             record_revision(statement, actor=actor)
 
 
+def translation_saved(translation: StatementTranslation, *, actor: Actor = None) -> None:
+    """Called after an organiser saved a translation in the admin: it now counts as made from
+    the current original, and a public text gets a new revision."""
+    with transaction.atomic():
+        statement = translation.statement
+        StatementTranslation.objects.filter(pk=translation.pk).update(
+            original_hash=original_hash(statement)
+        )
+        log_action(
+            "statement.translate",
+            actor=actor,
+            obj=statement,
+            data={"language": translation.language},
+        )
+        if statement.is_public:
+            record_revision(statement, actor=actor)
+
+
 def public_statements():
     return Statement.objects.filter(
         status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED]
