@@ -177,3 +177,9 @@ def test_importing_another_language_at_a_slug_adds_a_translation_and_exports_it(
         "Support exiled media.",
     )
     assert doc.authors == "Initiative Freiheit, Verein Brücke e. V."  # metadata is shared
+
+
+def test_a_cyrillic_title_gives_a_readable_latin_address(db):
+    statement = import_markdown((DATA / "ru_open_letter.md").read_text(encoding="utf-8"))
+    assert statement.slug == "otkrytoe-pismo-o-politicheskih-zaklyuchennyh"
+    assert statement.language == "en"  # no --lang and no front matter: the site default

@@ -1,7 +1,6 @@
 """Share card (PNG) and QR codes for a statement, made on the server with no network."""
 
 import io
-import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -20,16 +19,27 @@ def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / name), size)
 
 
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Break `text` into lines no wider than `width` pixels in `font`."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def share_card(title: str, counter_line: str, site: str) -> bytes:
     """A 1200 by 630 PNG with the title and the counter."""
     image = Image.new("RGB", CARD_SIZE, "#fdfcfa")
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, 0, 24, CARD_SIZE[1]], fill="#8a1c1c")
     size = 64 if len(title) < 60 else 50 if len(title) < 120 else 40
-    lines = textwrap.wrap(title, width=int(1900 / size))[:5]
+    font = _font(True, size)
     y = 70
-    for line in lines:
-        draw.text((80, y), line, font=_font(True, size), fill="#1c1b1a")
+    for line in _wrap(title, font, CARD_SIZE[0] - 140)[:5]:
+        draw.text((80, y), line, font=font, fill="#1c1b1a")
         y += int(size * 1.25)
     draw.text((80, CARD_SIZE[1] - 150), counter_line, font=_font(True, 52), fill="#8a1c1c")
     draw.text((80, CARD_SIZE[1] - 75), site, font=_font(False, 30), fill="#57534e")

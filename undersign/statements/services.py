@@ -277,8 +277,18 @@ def public_statement(slug: str) -> Statement:
     return statement
 
 
+# Enough to make readable addresses from Russian and Ukrainian titles.
+_LATIN = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфхцыэіїєґ", "abvgdezijklmnoprstufhcyeiieg", strict=True)),
+        **{"ё": "e", "ж": "zh", "ч": "ch", "ш": "sh", "щ": "sch", "ю": "yu", "я": "ya"},
+        **{"ь": "", "ъ": "", "'": "", "’": ""},
+    }
+)
+
+
 def _free_slug(title: str) -> str:
-    base = slugify(title)[:60].strip("-") or "statement"
+    base = slugify(title.lower().translate(_LATIN))[:60].strip("-") or "statement"
     slug, n = base, 1
     while Statement.objects.filter(slug=slug).exists():
         n += 1
