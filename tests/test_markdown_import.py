@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from undersign.statements.markdown import Document, parse, render
@@ -128,7 +129,7 @@ documents = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=200, deadline=None)
 @given(documents)
 def test_export_then_import_is_the_identity(doc):
     assert parse(render(doc)) == doc
@@ -146,12 +147,13 @@ def test_import_and_export_through_the_database_give_the_same_statement(db):
     ]
 
 
-def test_the_import_command_prints_the_slug_and_url_and_publishes(db):
+def test_the_import_command_prints_the_slug_and_url_and_publishes(db, settings):
+    settings.SITE_URL = "https://letters.example"
     out = io.StringIO()
     call_command("import", str(DATA / "en_letter_split_list.md"), "--publish", stdout=out)
     slug, url = out.getvalue().split()
     assert slug == "an-open-letter-to-the-governments-of-europe"
-    assert url == f"http://testserver/s/{slug}/"
+    assert url == f"https://letters.example/s/{slug}/"
     statement = Statement.objects.get(slug=slug)
     assert statement.is_open and statement.current_revision is not None
 
