@@ -152,5 +152,36 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# Privacy and abuse (see CONTRIBUTING.md, "Privacy and security").
+# A repeat signing attempt tells the owner of the address at most this many times a day,
+# and never within this many minutes of the last mail to them.
+SIGNING_NOTICES_PER_DAY = env_int("UNDERSIGN_SIGNING_NOTICES_PER_DAY", 3)
+SIGNING_NOTICE_GAP_MINUTES = env_int("UNDERSIGN_SIGNING_NOTICE_GAP_MINUTES", 10)
+# Unconfirmed signatures are deleted after this many days by `undersign purge`.
+UNCONFIRMED_RETENTION_DAYS = env_int("UNDERSIGN_UNCONFIRMED_DAYS", 7)
+# How often the worker runs the purge by itself.
+PURGE_EVERY_MINUTES = env_int("UNDERSIGN_PURGE_EVERY_MINUTES", 60)
+# How many reverse proxies in front of us append to X-Forwarded-For; 0 = none, trust only
+# the socket's address. The client is the address that many hops from the right.
+TRUSTED_PROXIES = env_int("UNDERSIGN_TRUSTED_PROXIES", 0)
+# Signing attempts per client address: (count, seconds). The burst limit is lifted for a
+# request that carries a valid proof of work; the sustained one holds for everybody.
+SIGNING_BURST_LIMIT = (env_int("UNDERSIGN_SIGNING_BURST", 5), 60)
+SIGNING_SUSTAINED_LIMIT = (env_int("UNDERSIGN_SIGNING_SUSTAINED", 30), 3600)
+LOGIN_LIMIT = (env_int("UNDERSIGN_LOGIN_ATTEMPTS", 10), 900)
+# Proof of work (ALTCHA): how hard the puzzle is, and how long a challenge stays valid.
+ALTCHA_COST = env_int("UNDERSIGN_ALTCHA_COST", 5000)
+ALTCHA_EXPIRES_SECONDS = 600
+# Keys of the keyed hashes in the cache and of the proof-of-work challenges, derived from
+# the secret key so nothing more needs configuring.
+RATE_LIMIT_KEY = f"rate-limit:{SECRET_KEY}"
+ALTCHA_HMAC_KEY = f"altcha:{SECRET_KEY}"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "undersign",
+    }
+}
+
 COUNTRIES_FIRST = ["DE", "UA", "RU", "GE", "AM", "RS", "PL", "LT", "LV", "EE", "IL", "TR"]
 COUNTRIES_FIRST_BREAK = "──────────"

@@ -9,6 +9,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.responses import Status
 
+from undersign import abuse
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
@@ -73,7 +74,11 @@ class SignatureIn(Schema):
     country: str = ""
     volunteer: bool = False
     volunteer_where: str = ""
+    phone: str = ""
+    telegram: str = ""
+    signal: str = ""
     consent: bool = False
+    altcha: str = Field("", description="A solved proof-of-work puzzle (optional).")
 
 
 class Accepted(Schema):
@@ -141,17 +146,27 @@ def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: in
 
 @api.post(
     "/statements/{slug}/signatures",
-    response={202: Accepted, 409: FieldErrors, 422: FieldErrors},
+    response={202: Accepted, 409: FieldErrors, 422: FieldErrors, 429: FieldErrors},
     tags=["signatures"],
 )
 def sign(request: HttpRequest, slug: str, payload: SignatureIn):
     """Sign a statement. The answer is the same whether or not the email signed before;
     the signature counts once the link in the confirmation mail is followed."""
     statement = public_statement(slug)
+    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(payload.altcha))
+    if wait is not None:
+        response = api.create_response(
+            request,
+            {"errors": {"__all__": [_("Too many attempts. Please try again later.")]}},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     form = SignatureForm(
         data={
             key: ("on" if value is True else "" if value is False else value)
             for key, value in payload.dict().items()
+            if key != "altcha"
         }
     )
     if not form.is_valid():

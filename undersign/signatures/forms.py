@@ -1,5 +1,7 @@
 """The signing form: the door for HTML input, and the rules the API applies too."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,9 @@ from django_countries import countries
 from undersign.signatures.models import Signature
 from undersign.signatures.services import SignatureInput
 from undersign.signatures.text import clean_line
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -33,6 +38,27 @@ class SignatureForm(forms.Form):
         max_length=254,
         help_text=_("Only to confirm your signature. Never shown."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Only if you want the organisers to call you. Never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    telegram = forms.CharField(
+        label=_("Telegram"),
+        max_length=100,
+        required=False,
+        help_text=_("Your username, e.g. @name. Never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    signal = forms.CharField(
+        label=_("Signal"),
+        max_length=100,
+        required=False,
+        help_text=_("Your Signal username or number. Never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     city = forms.CharField(
         label=_("City"),
@@ -71,6 +97,18 @@ class SignatureForm(forms.Form):
     def clean_volunteer_where(self) -> str:
         return self._clean_text("volunteer_where")
 
+    def clean_phone(self) -> str:
+        phone = self._clean_text("phone")
+        if phone and not _PHONE.fullmatch(phone):
+            raise forms.ValidationError(_("Enter a phone number: digits, spaces, + and -."))
+        return phone
+
+    def clean_telegram(self) -> str:
+        return self._clean_text("telegram")
+
+    def clean_signal(self) -> str:
+        return self._clean_text("signal")
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if "\r" in email or "\n" in email:
@@ -94,6 +132,27 @@ class SignatureForm(forms.Form):
             country=str(data["country"] or ""),
             volunteer=data["volunteer"],
             volunteer_where=data["volunteer_where"],
+            phone=data.get("phone", ""),
+            telegram=data.get("telegram", ""),
+            signal=data.get("signal", ""),
             language=language,
             consent_version=settings.CONSENT_VERSION,
         )
+
+
+class PublicSignatureForm(SignatureForm):
+    """The form on the page: the same fields, plus a honeypot for robots.
+
+    The honeypot is hidden from people (CSS) and from screen readers (aria-hidden), out of
+    the tab order, and labelled so that anyone who still meets it leaves it empty.
+    """
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
