@@ -33,9 +33,7 @@ def client_address(request: HttpRequest) -> str:
     """
     hops = settings.TRUSTED_PROXIES
     if hops > 0:
-        forwarded = [
-            part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")
-        ]
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if forwarded:
             return forwarded[-hops] if len(forwarded) >= hops else forwarded[0]

@@ -3,8 +3,8 @@
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from undersign import abuse
@@ -45,7 +45,9 @@ def _statement_context(
 def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
     return render(
-        request, "public/statement.html", _statement_context(request, statement, PublicSignatureForm())
+        request,
+        "public/statement.html",
+        _statement_context(request, statement, PublicSignatureForm()),
     )
 
 

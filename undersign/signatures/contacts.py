@@ -159,11 +159,21 @@ def contacts_for_export(
 ) -> Iterator[dict[str, Any]]:
     """Rows of the contacts of confirmed signatures: sealed boxes as they are, or clear text.
 
-    The caller records the access in the audit log (`export_contacts` in services does).
+    The caller records the access in the audit log (`exports.export_contacts` does).
     """
+    ensure_contacts_kept(statement)
+    return _export_rows(statement, volunteers_only=volunteers_only, country=country)
+
+
+def ensure_contacts_kept(statement: Statement) -> None:
     deletion = statement.contacts_delete_on
     if deletion is not None and deletion <= timezone.localdate():
         raise ContactsErased(statement.slug)
+
+
+def _export_rows(
+    statement: Statement, *, volunteers_only: bool, country: str
+) -> Iterator[dict[str, Any]]:
     rows = Contact.objects.filter(
         signature__statement=statement, signature__status=Signature.Status.CONFIRMED
     ).select_related("signature")

@@ -11,7 +11,6 @@ from undersign.signatures.models import Signature
 from undersign.signatures.services import SignatureInput
 from undersign.signatures.text import clean_line
 
-
 _PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
 
 

@@ -26,10 +26,9 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
     """Send the confirm-or-withdraw mail of one signature; retry with backoff if the mail
     server fails. The job carries only the id: no address sits in the queue table."""
     contact = contacts.contact_for_mail(signature_id)
-    if contact is None or contact.signature.mail_sent_at is not None:
+    if contact is None or contact.signature.mail_sent_at is not None or not contact.email:
+        # Withdrawn or purged in the meantime, or already sent by an earlier run.
         return "skipped"
-    if not contact.email:
-        return "skipped"  # erased: purged or the contacts deletion date passed  # withdrawn in the meantime, or already sent by an earlier run
     try:
         confirmation_mail(contact).send()
     except (smtplib.SMTPException, OSError) as error:
