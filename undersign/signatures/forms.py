@@ -103,7 +103,11 @@ class SignatureForm(forms.Form):
         return phone
 
     def clean_telegram(self) -> str:
-        return self._clean_text("telegram")
+        # Kept as the bare username: "@name" and "t.me/name" are the same person, and a
+        # leading "@" would be a formula to a spreadsheet.
+        handle = self._clean_text("telegram")
+        handle = re.sub(r"^(https?://)?(www\.)?(t|telegram)\.me/", "", handle, flags=re.I)
+        return handle.lstrip("@")
 
     def clean_signal(self) -> str:
         return self._clean_text("signal")
