@@ -89,7 +89,7 @@ def test_a_dump_of_the_whole_database_shows_no_contact(client, sealed, mailoutbo
 
 def test_the_export_stays_sealed_and_opens_with_the_key(client, sealed, key_file, tmp_path):
     _sign_secretly(client, sealed)
-    sign(client, sealed, email="second@example.org", name="=HYPERLINK(\"http://x\")")
+    sign(client, sealed, email="second@example.org", name='=HYPERLINK("http://x")')
     for s in Signature.objects.all():
         s.status, s.confirmed_at = "confirmed", timezone.now()
         s.save()
@@ -112,7 +112,7 @@ def test_the_export_stays_sealed_and_opens_with_the_key(client, sealed, key_file
     assert rows[SECRETS["email"]]["signal"] == SECRETS["signal"]
     assert rows[SECRETS["email"]]["volunteer_where"] == SECRETS["volunteer_where"]
     # A spreadsheet shows the name as text, not as a formula.
-    assert rows["second@example.org"]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["second@example.org"]["name"] == '\'=HYPERLINK("http://x")'
     assert opened.stat().st_mode & 0o777 == 0o600
 
 
@@ -128,7 +128,9 @@ def test_another_key_does_not_open_the_export(client, sealed, tmp_path):
 
 
 def test_an_open_statement_exports_clear_text_filtered_and_logged(client, statement, tmp_path):
-    sign(client, statement, email="a@example.org", volunteer="on", country="DE", phone="+49 30 1234")
+    sign(
+        client, statement, email="a@example.org", volunteer="on", country="DE", phone="+49 30 1234"
+    )
     sign(client, statement, email="b@example.org", country="FR")
     sign(client, statement, email="c@example.org")  # never confirmed
     Signature.objects.exclude(contact__email="c@example.org").update(
