@@ -128,7 +128,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Organiser sessions end after 12 hours, and after 2 hours without a request.
 SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_IDLE_SECONDS = env_int("UNDERSIGN_SESSION_IDLE_SECONDS", 60 * 60 * 2)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "undersign.public.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -182,6 +184,22 @@ CACHES = {
         "LOCATION": "undersign",
     }
 }
+
+# Production mode: HTTPS only, cookies only over HTTPS, and the checks in undersign/checks.py
+# refuse to start with debug on, a weak secret key or open hosts.
+PRODUCTION = env_bool("UNDERSIGN_PRODUCTION", False)
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = env_int("UNDERSIGN_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("UNDERSIGN_HSTS_SUBDOMAINS", True)
+    # Preloading is a promise to browser vendors that is slow to undo: the operator opts in.
+    SECURE_HSTS_PRELOAD = env_bool("UNDERSIGN_HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = env_bool("UNDERSIGN_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    if TRUSTED_PROXIES:
+        # The proxy ends TLS and says so; only trusted when a proxy is declared.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 COUNTRIES_FIRST = ["DE", "UA", "RU", "GE", "AM", "RS", "PL", "LT", "LV", "EE", "IL", "TR"]
 COUNTRIES_FIRST_BREAK = "──────────"
