@@ -74,6 +74,17 @@ def rate_limited(
     return max(waits) if waits else None
 
 
+def rate_limited_key(
+    scope: str, value: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
+) -> int | None:
+    """Like `rate_limited`, counting per `value` (e.g. a user name, kept hashed) instead."""
+    key = hmac.new(settings.RATE_LIMIT_KEY.encode(), value.encode(), hashlib.sha256)
+    now = time.time()
+    name = f"{scope}:{key.hexdigest()[:32]}"
+    waits = [wait for limit in limits if (wait := _hit(name, limit, now)) is not None]
+    return max(waits) if waits else None
+
+
 def signing_limited(request: HttpRequest, *, proven: bool) -> int | None:
     limits = [settings.SIGNING_SUSTAINED_LIMIT]
     if not proven:

@@ -21,13 +21,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env_str("UNDERSIGN_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "undersign.admin_config.OrganiserAdminConfig",  # django.contrib.admin with two-factor login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "undersign",
@@ -46,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "undersign.middleware.session_idle_timeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -131,6 +135,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Organiser sessions end after 12 hours, and after 2 hours without a request.
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_IDLE_SECONDS = env_int("UNDERSIGN_SESSION_IDLE_SECONDS", 60 * 60 * 2)
+# Every organiser may turn on two-factor login (TOTP); with this, every organiser must.
+ORGANISERS_REQUIRE_2FA = env_bool("UNDERSIGN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "undersign"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "undersign.public.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
