@@ -5,8 +5,8 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
 from ninja.responses import Status
 
 from undersign import abuse
@@ -90,6 +90,12 @@ class FieldErrors(Schema):
     errors: dict[str, list[str]]
 
 
+class Detail(Schema):
+    """Not found (404), or a body that is not JSON at all (400)."""
+
+    detail: str
+
+
 def _url(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
@@ -107,7 +113,7 @@ def list_statements(request: HttpRequest):
     ]
 
 
-@api.get("/statements/{slug}", response=StatementOut, tags=["statements"])
+@api.get("/statements/{slug}", response={200: StatementOut, 404: Detail}, tags=["statements"])
 def get_statement(request: HttpRequest, slug: str):
     statement = public_statement(slug)
     return {
@@ -121,15 +127,19 @@ def get_statement(request: HttpRequest, slug: str):
     }
 
 
-@api.get("/statements/{slug}/signatures", response=SignaturePage, tags=["signatures"])
-def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: int = 50):
+@api.get(
+    "/statements/{slug}/signatures",
+    response={200: SignaturePage, 404: Detail, 422: FieldErrors},
+    tags=["signatures"],
+)
+def list_signatures(
+    request: HttpRequest, slug: str, cursor: str = "", limit: int = Query(50, ge=1, le=200)
+):
     statement = public_statement(slug)
-    if not 1 <= limit <= 200:
-        raise HttpError(422, _("limit must be between 1 and 200."))
     try:
         rows, next_cursor = signing.public_signatures(statement, cursor=cursor, limit=limit)
     except signing.BadCursor:
-        raise HttpError(422, _("This cursor is not valid.")) from None
+        return Status(422, {"errors": {"cursor": [_("This cursor is not valid.")]}})
     return {
         "items": [
             {
@@ -146,7 +156,14 @@ def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: in
 
 @api.post(
     "/statements/{slug}/signatures",
-    response={202: Accepted, 409: FieldErrors, 422: FieldErrors, 429: FieldErrors},
+    response={
+        202: Accepted,
+        400: Detail,
+        404: Detail,
+        409: FieldErrors,
+        422: FieldErrors,
+        429: FieldErrors,
+    },
     tags=["signatures"],
 )
 def sign(request: HttpRequest, slug: str, payload: SignatureIn):
