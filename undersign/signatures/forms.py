@@ -14,6 +14,10 @@ from undersign.signatures.text import clean_line
 _PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
 
 
+# Django's own message repeats the value sent; ours does not echo anything back.
+_CHOOSE = _("Please choose one of the options.")
+
+
 def _country_choices() -> list[tuple[str, str]]:
     # Evaluated per form, so names follow the reader's language. The common countries come
     # first, then a separator (itself an empty value), then all countries.
@@ -31,6 +35,7 @@ class SignatureForm(forms.Form):
         choices=Signature.Display.choices,
         initial=Signature.Display.FULL,
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _CHOOSE},
     )
     email = forms.EmailField(
         label=_("Email"),
@@ -65,7 +70,12 @@ class SignatureForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=_country_choices,
+        error_messages={"invalid_choice": _CHOOSE},
+    )
     volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
     volunteer_where = forms.CharField(
         label=_("Where (country, city) and how"),
