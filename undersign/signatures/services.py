@@ -56,10 +56,11 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     """Record a pending signature and queue its confirmation mail, in one transaction.
 
     Returns nothing on purpose: the caller answers the same whether this email is new,
-    pending, confirmed or withdrawn. Every path does the same work: a row with the address
-    and one job. A second submission of the same email (a double click, a retry, a
-    concurrent request, or someone else typing that address) hits the unique constraint;
-    then a notice is queued instead, and the job decides whether the owner of the address
+    pending, confirmed or withdrawn. Every path does the same work (the sealing, one lookup
+    by the email's digest, a row with the address, one job), so the time taken tells
+    nothing either. A second submission of the same email (a double click, a retry, or
+    someone else typing that address) finds the earlier signature, and a concurrent one
+    hits the unique constraint; then a notice is queued instead, and the job decides whether the owner of the address
     hears of it (`tasks.send_notice`: a pending signature gets its link again, a confirmed
     one a note, at most a few a day).
     """
@@ -77,37 +78,45 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
         volunteer_where=data.volunteer_where,
     )
     prepared = contacts.prepare_contact(contact, statement)
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                statement=statement,
-                revision_id=statement.current_revision_id,
-                ref=secrets.token_urlsafe(18),
-                display=data.display,
-                public_name=public_name(data.name, data.display),
-                city=data.city,
-                country=data.country,
-                volunteer=data.volunteer,
-                language=data.language,
-                consent_version=data.consent_version,
-                email_digest=digest,
-            )
-            contacts.store_contact(signature, prepared)
-            send_confirmation.enqueue(signature.pk)
-    except IntegrityError:
-        with transaction.atomic():
-            earlier = (
-                Signature.objects.filter(statement=statement, email_digest=digest)
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if earlier is None:  # withdrawn in the meantime: nothing to tell
-                return
-            notice = contacts.store_notice(earlier, data.email, data.language)
-            send_notice.enqueue(notice.pk)
-        logger.info("repeat attempt on signature %s", earlier)
+    earlier = _signature_with_digest(statement, digest)
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    statement=statement,
+                    revision_id=statement.current_revision_id,
+                    ref=secrets.token_urlsafe(18),
+                    display=data.display,
+                    public_name=public_name(data.name, data.display),
+                    city=data.city,
+                    country=data.country,
+                    volunteer=data.volunteer,
+                    language=data.language,
+                    consent_version=data.consent_version,
+                    email_digest=digest,
+                )
+                contacts.store_contact(signature, prepared)
+                send_confirmation.enqueue(signature.pk)
+        except IntegrityError:
+            # The same email in a concurrent request won the race.
+            earlier = _signature_with_digest(statement, digest)
+        else:
+            logger.info("signature %s pending on statement %s", signature.pk, statement.pk)
+            return
+    if earlier is None:  # withdrawn in the meantime: nothing to tell
         return
-    logger.info("signature %s pending on statement %s", signature.pk, statement.pk)
+    with transaction.atomic():
+        notice = contacts.store_notice(earlier, data.email, data.language)
+        send_notice.enqueue(notice.pk)
+    logger.info("repeat attempt on signature %s", earlier)
+
+
+def _signature_with_digest(statement: Statement, digest: str) -> int | None:
+    return (
+        Signature.objects.filter(statement=statement, email_digest=digest)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def signature_for_link(ref: str, purpose: str, token: str) -> Signature | None:
