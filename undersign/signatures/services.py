@@ -60,9 +60,9 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     by the email's digest, a row with the address, one job), so the time taken tells
     nothing either. A second submission of the same email (a double click, a retry, or
     someone else typing that address) finds the earlier signature, and a concurrent one
-    hits the unique constraint; then a notice is queued instead, and the job decides whether the owner of the address
-    hears of it (`tasks.send_notice`: a pending signature gets its link again, a confirmed
-    one a note, at most a few a day).
+    hits the unique constraint; then a notice is queued instead, and the job decides
+    whether the owner of the address hears of it (`tasks.send_notice`: a pending
+    signature gets its link again, a confirmed one a note, at most a few a day).
     """
     if not statement.is_open or statement.current_revision_id is None:
         raise SigningError(_("Signing of this statement is closed."))
