@@ -26,7 +26,7 @@ class SealingKeyAdmin(admin.ModelAdmin):
 
     list_display = ["name", "fingerprint", "created_at"]
     readonly_fields = ["name", "fingerprint", "public_key", "created_at"]
-    fields = readonly_fields
+    fields = ["name", "fingerprint", "public_key", "created_at"]
 
     def has_add_permission(self, request):
         return False

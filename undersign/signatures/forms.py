@@ -15,7 +15,7 @@ _PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
 
 
 # Django's own message repeats the value sent; ours does not echo anything back.
-_CHOOSE = _("Please choose one of the options.")
+_CHOOSE = _("Select a valid choice.")
 
 
 def _country_choices() -> list[tuple[str, str]]:
