@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -15,6 +16,14 @@ from undersign.statements.models import Statement
 from undersign.statements.services import create_statement, publish_statement
 
 LINK = re.compile(r"https?://\S+/(confirm|withdraw)/[^/\s]+/[0-9a-f]+/")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters and used proofs do not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -15,3 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so threads and processes in the tests share one real database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# Tests sign many times from one address; the rate-limit tests set their own limits.
+SIGNING_BURST_LIMIT = (10_000, 60)
+SIGNING_SUSTAINED_LIMIT = (10_000, 3600)
+ALTCHA_COST = 2  # a puzzle the tests solve in a blink

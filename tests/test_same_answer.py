@@ -60,3 +60,40 @@ def test_the_api_answers_the_same_for_every_state(client, statement):
     )
     assert first.status_code == again.status_code == 202
     assert first.content == again.content
+
+
+def test_a_sealed_statement_answers_the_same_too(client, statement, mailoutbox, tmp_path):
+    from django.core.management import call_command
+
+    from undersign.organisers.models import SealingKey
+
+    call_command("keys", "new", "--out", str(tmp_path / "k"), "--name", "k")
+    statement.sealing_key = SealingKey.objects.get()
+    statement.save()
+    sign(client, statement, email="pending@example.org")
+    sign(client, statement, email="confirmed@example.org")
+    run_worker()
+    confirm = {m.to[0]: links(m.body) for m in mailoutbox}["confirmed@example.org"]["confirm"]
+    client.post(path_of(confirm))
+    answers = {
+        state: _answer(client, statement, f"{state}@example.org")
+        for state in ("new", "pending", "confirmed")
+    }
+    assert len(set(answers.values())) == 1
+
+
+def test_emails_are_normalised_as_the_big_providers_deliver_them():
+    from undersign.signatures.text import normalise_email
+
+    same = {
+        "Anna.Petrova+letter@Gmail.com": "annapetrova@gmail.com",
+        "ｖｅｒａ@example.org": "vera@example.org",  # fullwidth letters (NFKC)
+        "VERA@EXAMPLE.ORG": "vera@example.org",
+        "vera+news@outlook.com": "vera@outlook.com",
+        "vera+x@yandex.ru": "vera@yandex.ru",
+        "vera+x@proton.me": "vera@proton.me",
+    }
+    for given, expected in same.items():
+        assert normalise_email(given) == expected
+    # Elsewhere a dot or a plus may make another mailbox: kept apart.
+    assert normalise_email("a.b+c@example.org") == "a.b+c@example.org"

@@ -6,3 +6,6 @@ class UndersignConfig(AppConfig):
 
     name = "undersign"
     verbose_name = "undersign"
+
+    def ready(self) -> None:
+        from undersign import checks  # noqa: F401  (registers the production checks)

@@ -19,3 +19,27 @@ def privacy_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+def session_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Log an organiser out after SESSION_IDLE_SECONDS without a request.
+
+    SESSION_COOKIE_AGE caps a session's whole life; this ends a forgotten one sooner.
+    Only sessions of logged-in users are touched: signers have none.
+    """
+    import time
+
+    from django.conf import settings
+    from django.contrib.auth import logout
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get("last_seen", now)
+            if now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            else:
+                request.session["last_seen"] = now
+        return get_response(request)
+
+    return middleware

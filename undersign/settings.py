@@ -21,13 +21,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env_str("UNDERSIGN_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "undersign.admin_config.OrganiserAdminConfig",  # django.contrib.admin with two-factor login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "undersign",
@@ -46,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "undersign.middleware.session_idle_timeout",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -128,7 +132,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Organiser sessions end after 12 hours, and after 2 hours without a request.
 SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_IDLE_SECONDS = env_int("UNDERSIGN_SESSION_IDLE_SECONDS", 60 * 60 * 2)
+# Every organiser may turn on two-factor login (TOTP); with this, every organiser must.
+ORGANISERS_REQUIRE_2FA = env_bool("UNDERSIGN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "undersign"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "undersign.public.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -151,6 +160,53 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Privacy and abuse (see CONTRIBUTING.md, "Privacy and security").
+# A repeat signing attempt tells the owner of the address at most this many times a day,
+# and never within this many minutes of the last mail to them.
+SIGNING_NOTICES_PER_DAY = env_int("UNDERSIGN_SIGNING_NOTICES_PER_DAY", 3)
+SIGNING_NOTICE_GAP_MINUTES = env_int("UNDERSIGN_SIGNING_NOTICE_GAP_MINUTES", 10)
+# Unconfirmed signatures are deleted after this many days by `undersign purge`.
+UNCONFIRMED_RETENTION_DAYS = env_int("UNDERSIGN_UNCONFIRMED_DAYS", 7)
+# How often the worker runs the purge by itself.
+PURGE_EVERY_MINUTES = env_int("UNDERSIGN_PURGE_EVERY_MINUTES", 60)
+# How many reverse proxies in front of us append to X-Forwarded-For; 0 = none, trust only
+# the socket's address. The client is the address that many hops from the right.
+TRUSTED_PROXIES = env_int("UNDERSIGN_TRUSTED_PROXIES", 0)
+# Signing attempts per client address: (count, seconds). The burst limit is lifted for a
+# request that carries a valid proof of work; the sustained one holds for everybody.
+SIGNING_BURST_LIMIT = (env_int("UNDERSIGN_SIGNING_BURST", 5), 60)
+SIGNING_SUSTAINED_LIMIT = (env_int("UNDERSIGN_SIGNING_SUSTAINED", 30), 3600)
+LOGIN_LIMIT = (env_int("UNDERSIGN_LOGIN_ATTEMPTS", 10), 900)
+# Proof of work (ALTCHA): how hard the puzzle is, and how long a challenge stays valid.
+ALTCHA_COST = env_int("UNDERSIGN_ALTCHA_COST", 5000)
+ALTCHA_EXPIRES_SECONDS = 600
+# Keys of the keyed hashes in the cache and of the proof-of-work challenges, derived from
+# the secret key so nothing more needs configuring.
+RATE_LIMIT_KEY = f"rate-limit:{SECRET_KEY}"
+ALTCHA_HMAC_KEY = f"altcha:{SECRET_KEY}"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "undersign",
+    }
+}
+
+# Production mode: HTTPS only, cookies only over HTTPS, and the checks in undersign/checks.py
+# refuse to start with debug on, a weak secret key or open hosts.
+PRODUCTION = env_bool("UNDERSIGN_PRODUCTION", False)
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = env_int("UNDERSIGN_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("UNDERSIGN_HSTS_SUBDOMAINS", True)
+    # Preloading is a promise to browser vendors that is slow to undo: the operator opts in.
+    SECURE_HSTS_PRELOAD = env_bool("UNDERSIGN_HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = env_bool("UNDERSIGN_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    if TRUSTED_PROXIES:
+        # The proxy ends TLS and says so; only trusted when a proxy is declared.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 COUNTRIES_FIRST = ["DE", "UA", "RU", "GE", "AM", "RS", "PL", "LT", "LV", "EE", "IL", "TR"]
 COUNTRIES_FIRST_BREAK = "──────────"

@@ -1,11 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from undersign.api.api import api
-
-admin.site.site_header = _("undersign administration")
-admin.site.site_title = "undersign"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

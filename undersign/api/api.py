@@ -5,10 +5,11 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
 from ninja.responses import Status
 
+from undersign import abuse
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
@@ -84,7 +85,11 @@ class SignatureIn(Schema):
     country: str = ""
     volunteer: bool = False
     volunteer_where: str = ""
+    phone: str = ""
+    telegram: str = ""
+    signal: str = ""
     consent: bool = False
+    altcha: str = Field("", description="A solved proof-of-work puzzle (optional).")
 
 
 class Accepted(Schema):
@@ -94,6 +99,12 @@ class Accepted(Schema):
 
 class FieldErrors(Schema):
     errors: dict[str, list[str]]
+
+
+class Detail(Schema):
+    """Not found (404), or a body that is not JSON at all (400)."""
+
+    detail: str
 
 
 def _url(request: HttpRequest, path: str) -> str:
@@ -113,7 +124,7 @@ def list_statements(request: HttpRequest, lang: str = ""):
     ]
 
 
-@api.get("/statements/{slug}", response=StatementOut, tags=["statements"])
+@api.get("/statements/{slug}", response={200: StatementOut, 404: Detail}, tags=["statements"])
 def get_statement(request: HttpRequest, slug: str, lang: str = ""):
     """The current text in `lang` when it has that translation, else in the original."""
     statement = public_statement(slug)
@@ -140,15 +151,19 @@ def get_statement(request: HttpRequest, slug: str, lang: str = ""):
     }
 
 
-@api.get("/statements/{slug}/signatures", response=SignaturePage, tags=["signatures"])
-def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: int = 50):
+@api.get(
+    "/statements/{slug}/signatures",
+    response={200: SignaturePage, 404: Detail, 422: FieldErrors},
+    tags=["signatures"],
+)
+def list_signatures(
+    request: HttpRequest, slug: str, cursor: str = "", limit: int = Query(50, ge=1, le=200)
+):
     statement = public_statement(slug)
-    if not 1 <= limit <= 200:
-        raise HttpError(422, _("limit must be between 1 and 200."))
     try:
         rows, next_cursor = signing.public_signatures(statement, cursor=cursor, limit=limit)
     except signing.BadCursor:
-        raise HttpError(422, _("This cursor is not valid.")) from None
+        return Status(422, {"errors": {"cursor": [_("This cursor is not valid.")]}})
     return {
         "items": [
             {
@@ -165,17 +180,34 @@ def list_signatures(request: HttpRequest, slug: str, cursor: str = "", limit: in
 
 @api.post(
     "/statements/{slug}/signatures",
-    response={202: Accepted, 409: FieldErrors, 422: FieldErrors},
+    response={
+        202: Accepted,
+        400: Detail,
+        404: Detail,
+        409: FieldErrors,
+        422: FieldErrors,
+        429: FieldErrors,
+    },
     tags=["signatures"],
 )
 def sign(request: HttpRequest, slug: str, payload: SignatureIn):
     """Sign a statement. The answer is the same whether or not the email signed before;
     the signature counts once the link in the confirmation mail is followed."""
     statement = public_statement(slug)
+    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(payload.altcha))
+    if wait is not None:
+        response = api.create_response(
+            request,
+            {"errors": {"__all__": [_("Too many attempts. Please try again later.")]}},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     form = SignatureForm(
         data={
             key: ("on" if value is True else "" if value is False else value)
             for key, value in payload.dict().items()
+            if key != "altcha"
         }
     )
     if not form.is_valid():

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from undersign.organisers.models import AuditEntry
+from undersign.organisers.models import AuditEntry, SealingKey
 
 
 @admin.register(AuditEntry)
@@ -16,4 +16,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SealingKey)
+class SealingKeyAdmin(admin.ModelAdmin):
+    """Public keys only; made with `undersign keys new`, which writes the private key to a
+    file on the organiser's side. Choose one on a statement to seal its contacts."""
+
+    list_display = ["name", "fingerprint", "created_at"]
+    readonly_fields = ["name", "fingerprint", "public_key", "created_at"]
+    fields = ["name", "fingerprint", "public_key", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -29,3 +29,30 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SealingKey(models.Model):
+    """The public half of an organisers' key pair; contacts of sealed statements are sealed to it.
+
+    The private half never reaches the server: `undersign keys new` writes it to a file the
+    organisers keep, and `undersign contacts open` uses it on their own machine.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    public_key = models.CharField(_("public key (base64)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sealing key")
+        verbose_name_plural = _("sealing keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.fingerprint})"
+
+    @property
+    def fingerprint(self) -> str:
+        """Short, comparable with the one `undersign keys new` printed."""
+        import hashlib
+
+        return hashlib.sha256(self.public_key.encode()).hexdigest()[:16]

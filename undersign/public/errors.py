@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
@@ -42,3 +43,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return forbidden(request)
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    minutes = max(1, -(-retry_after // 60))
+    response = _error(
+        request,
+        429,
+        _("Too many attempts"),
+        ngettext(
+            "Too many attempts came from your network. Please try again in %(n)d minute.",
+            "Too many attempts came from your network. Please try again in %(n)d minutes.",
+            minutes,
+        )
+        % {"n": minutes},
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -16,6 +16,7 @@ urlpatterns = [
     path("s/<slug:slug>/embed", reading.embed, name="embed"),
     path("feed.atom", StatementsFeed(), name="feed"),
     path("s/<slug:slug>/check-mail", views.check_mail, name="check_mail"),
+    path("pow/challenge", views.pow_challenge, name="pow_challenge"),
     path("confirm/<str:ref>/<str:token>/", views.confirm, name="confirm"),
     path("withdraw/<str:ref>/<str:token>/", views.withdraw, name="withdraw"),
 ]

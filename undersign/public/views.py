@@ -1,10 +1,14 @@
 """Thin views: read the request, call a service, render or redirect."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from undersign import abuse
+from undersign.public.errors import too_many_requests
 from undersign.public.reading import (
     goal_percent,
     reading_context,
@@ -13,7 +17,7 @@ from undersign.public.reading import (
     wanted_language,
 )
 from undersign.signatures import services as signing
-from undersign.signatures.forms import SignatureForm
+from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement, public_statements
@@ -25,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", {"statements": statements})
 
 
-def _statement_context(request: HttpRequest, statement: Statement, form: SignatureForm) -> dict:
+def _statement_context(
+    request: HttpRequest, statement: Statement, form: PublicSignatureForm
+) -> dict:
     cursor = request.GET.get("after", "")
     try:
         signatures, next_cursor = signing.public_signatures(statement, cursor=cursor)
@@ -46,20 +52,30 @@ def _statement_context(request: HttpRequest, statement: Statement, form: Signatu
         "signatures": signatures,
         "next_cursor": next_cursor,
         "is_later_page": bool(cursor),
+        "altcha_challenge_url": reverse("public:pow_challenge"),
     }
 
 
 def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
     return render(
-        request, "public/statement.html", _statement_context(request, statement, SignatureForm())
+        request,
+        "public/statement.html",
+        _statement_context(request, statement, PublicSignatureForm()),
     )
 
 
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
-    form = SignatureForm(request.POST)
+    proven = abuse.proof_is_valid(request.POST.get("altcha", ""))
+    wait = abuse.signing_limited(request, proven=proven)
+    if wait is not None:
+        return too_many_requests(request, wait)
+    form = PublicSignatureForm(request.POST)
+    if form.is_robot:
+        # The answer a person gets, so the robot learns nothing; nothing is stored.
+        return redirect("public:check_mail", slug=statement.slug)
     if form.is_valid():
         try:
             signing.add_signature(statement, form.signature_input(get_language()))
@@ -69,6 +85,12 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("public:check_mail", slug=statement.slug)
     context = _statement_context(request, statement, form)
     return render(request, "public/statement.html", context, status=400)
+
+
+@never_cache
+def pow_challenge(request: HttpRequest) -> HttpResponse:
+    """A proof-of-work puzzle for the ALTCHA widget."""
+    return JsonResponse(abuse.new_challenge())
 
 
 def check_mail(request: HttpRequest, slug: str) -> HttpResponse:

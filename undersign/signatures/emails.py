@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from undersign.signatures.models import Contact
+from undersign.signatures.models import Contact, Signature, SigningNotice
 from undersign.signatures.text import link_token
 
 
@@ -37,3 +37,25 @@ def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def notice_mail(notice: SigningNotice) -> EmailMultiAlternatives:
+    """Someone tried to sign again with this address."""
+    signature = notice.signature
+    pending = signature.status == Signature.Status.PENDING
+    context = {
+        "pending": pending,
+        "statement": signature.statement,
+        "statement_url": settings.SITE_URL + signature.statement.get_absolute_url(),
+        "confirm_url": _link("public:confirm", signature.ref, "confirm") if pending else "",
+        "withdraw_url": _link("public:withdraw", signature.ref, "withdraw"),
+    }
+    with translation.override(notice.language or signature.language):
+        subject = render_to_string("signatures/mail/notice_subject.txt", context)
+        text = render_to_string("signatures/mail/notice.txt", context)
+    return EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[notice.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )

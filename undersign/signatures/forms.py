@@ -1,5 +1,7 @@
 """The signing form: the door for HTML input, and the rules the API applies too."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,12 @@ from django_countries import countries
 from undersign.signatures.models import Signature
 from undersign.signatures.services import SignatureInput
 from undersign.signatures.text import clean_line
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
+
+
+# Django's own message repeats the value sent; ours does not echo anything back.
+_CHOOSE = _("Select a valid choice.")
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -27,6 +35,7 @@ class SignatureForm(forms.Form):
         choices=Signature.Display.choices,
         initial=Signature.Display.FULL,
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _CHOOSE},
     )
     email = forms.EmailField(
         label=_("Email"),
@@ -34,13 +43,39 @@ class SignatureForm(forms.Form):
         help_text=_("Only to confirm your signature. Never shown."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Only if you want the organisers to call you. Never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    telegram = forms.CharField(
+        label=_("Telegram"),
+        max_length=100,
+        required=False,
+        help_text=_("Your username, e.g. @name. Never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    signal = forms.CharField(
+        label=_("Signal"),
+        max_length=100,
+        required=False,
+        help_text=_("Your Signal username or number. Never shown."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     city = forms.CharField(
         label=_("City"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=_country_choices)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        choices=_country_choices,
+        error_messages={"invalid_choice": _CHOOSE},
+    )
     volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
     volunteer_where = forms.CharField(
         label=_("Where (country, city) and how"),
@@ -71,6 +106,22 @@ class SignatureForm(forms.Form):
     def clean_volunteer_where(self) -> str:
         return self._clean_text("volunteer_where")
 
+    def clean_phone(self) -> str:
+        phone = self._clean_text("phone")
+        if phone and not _PHONE.fullmatch(phone):
+            raise forms.ValidationError(_("Enter a phone number: digits, spaces, + and -."))
+        return phone
+
+    def clean_telegram(self) -> str:
+        # Kept as the bare username: "@name" and "t.me/name" are the same person, and a
+        # leading "@" would be a formula to a spreadsheet.
+        handle = self._clean_text("telegram")
+        handle = re.sub(r"^(https?://)?(www\.)?(t|telegram)\.me/", "", handle, flags=re.I)
+        return handle.lstrip("@")
+
+    def clean_signal(self) -> str:
+        return self._clean_text("signal")
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if "\r" in email or "\n" in email:
@@ -94,6 +145,27 @@ class SignatureForm(forms.Form):
             country=str(data["country"] or ""),
             volunteer=data["volunteer"],
             volunteer_where=data["volunteer_where"],
+            phone=data.get("phone", ""),
+            telegram=data.get("telegram", ""),
+            signal=data.get("signal", ""),
             language=language,
             consent_version=settings.CONSENT_VERSION,
         )
+
+
+class PublicSignatureForm(SignatureForm):
+    """The form on the page: the same fields, plus a honeypot for robots.
+
+    The honeypot is hidden from people (CSS) and from screen readers (aria-hidden), out of
+    the tab order, and labelled so that anyone who still meets it leaves it empty.
+    """
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))

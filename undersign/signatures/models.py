@@ -62,14 +62,41 @@ class Signature(models.Model):
 
 
 class Contact(models.Model):
-    """Personal data of one signature; deleted when the signature is withdrawn."""
+    """Personal data of one signature; deleted when the signature is withdrawn.
+
+    On a sealed statement every field but `email` stays empty and `sealed` holds them all,
+    encrypted to the organisers' public key; `email` is kept only until the confirmation
+    mail has gone out, then erased.
+    """
 
     signature = models.OneToOneField(
         Signature, on_delete=models.CASCADE, primary_key=True, related_name="contact"
     )
-    name = models.CharField(max_length=200)
-    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    telegram = models.CharField(max_length=100, blank=True)
+    signal = models.CharField(max_length=100, blank=True)
     volunteer_where = models.CharField(max_length=300, blank=True)
+    sealed = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"contact of signature {self.signature_id}"
+
+
+class SigningNotice(models.Model):
+    """A signing attempt with an email that had already signed, waiting for its mail.
+
+    The owner of the address is told (a pending signature gets its link again); the person
+    at the form sees the same answer as anyone. The address is erased once the job ran;
+    the row stays a little while to count notices per day.
+    """
+
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(max_length=254, blank=True)
+    language = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notice {self.pk} for signature {self.signature_id}"

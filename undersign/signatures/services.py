@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersign.signatures.models import Contact, Signature
+from undersign.signatures import contacts
+from undersign.signatures.models import Signature
 from undersign.signatures.text import check_link_token, email_digest, initials
 from undersign.statements.models import Statement
 
@@ -36,6 +37,9 @@ class SignatureInput:
     country: str = ""
     volunteer: bool = False
     volunteer_where: str = ""
+    phone: str = ""
+    telegram: str = ""
+    signal: str = ""
     language: str = "en"
     consent_version: str = ""
 
@@ -52,41 +56,67 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     """Record a pending signature and queue its confirmation mail, in one transaction.
 
     Returns nothing on purpose: the caller answers the same whether this email is new,
-    pending, confirmed or withdrawn. A second submission of the same email (a double click,
-    a retry, a concurrent request) hits the unique constraint and changes nothing.
+    pending, confirmed or withdrawn. Every path does the same work (the sealing, one lookup
+    by the email's digest, a row with the address, one job), so the time taken tells
+    nothing either. A second submission of the same email (a double click, a retry, or
+    someone else typing that address) finds the earlier signature, and a concurrent one
+    hits the unique constraint; then a notice is queued instead, and the job decides
+    whether the owner of the address hears of it (`tasks.send_notice`: a pending
+    signature gets its link again, a confirmed one a note, at most a few a day).
     """
     if not statement.is_open or statement.current_revision_id is None:
         raise SigningError(_("Signing of this statement is closed."))
-    from undersign.signatures.tasks import send_confirmation
+    from undersign.signatures.tasks import send_confirmation, send_notice
 
     digest = email_digest(data.email)
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                statement=statement,
-                revision_id=statement.current_revision_id,
-                ref=secrets.token_urlsafe(18),
-                display=data.display,
-                public_name=public_name(data.name, data.display),
-                city=data.city,
-                country=data.country,
-                volunteer=data.volunteer,
-                language=data.language,
-                consent_version=data.consent_version,
-                email_digest=digest,
-            )
-            Contact.objects.create(
-                signature=signature,
-                name=data.name,
-                email=data.email,
-                volunteer_where=data.volunteer_where,
-            )
-            send_confirmation.enqueue(signature.pk)
-    except IntegrityError:
-        # This email already signed this statement. Nothing changes, and the answer is the
-        # same as for a new signature.
+    contact = contacts.ContactData(
+        name=data.name,
+        email=data.email,
+        phone=data.phone,
+        telegram=data.telegram,
+        signal=data.signal,
+        volunteer_where=data.volunteer_where,
+    )
+    prepared = contacts.prepare_contact(contact, statement)
+    earlier = _signature_with_digest(statement, digest)
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    statement=statement,
+                    revision_id=statement.current_revision_id,
+                    ref=secrets.token_urlsafe(18),
+                    display=data.display,
+                    public_name=public_name(data.name, data.display),
+                    city=data.city,
+                    country=data.country,
+                    volunteer=data.volunteer,
+                    language=data.language,
+                    consent_version=data.consent_version,
+                    email_digest=digest,
+                )
+                contacts.store_contact(signature, prepared)
+                send_confirmation.enqueue(signature.pk)
+        except IntegrityError:
+            # The same email in a concurrent request won the race.
+            earlier = _signature_with_digest(statement, digest)
+        else:
+            logger.info("signature %s pending on statement %s", signature.pk, statement.pk)
+            return
+    if earlier is None:  # withdrawn in the meantime: nothing to tell
         return
-    logger.info("signature %s pending on statement %s", signature.pk, statement.pk)
+    with transaction.atomic():
+        notice = contacts.store_notice(earlier, data.email, data.language)
+        send_notice.enqueue(notice.pk)
+    logger.info("repeat attempt on signature %s", earlier)
+
+
+def _signature_with_digest(statement: Statement, digest: str) -> int | None:
+    return (
+        Signature.objects.filter(statement=statement, email_digest=digest)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def signature_for_link(ref: str, purpose: str, token: str) -> Signature | None:
@@ -115,7 +145,7 @@ def withdraw_signature(signature: Signature) -> None:
     count stays true.
     """
     with transaction.atomic():
-        Contact.objects.filter(signature_id=signature.pk).delete()
+        contacts.erase_contact_of(signature.pk)
         Signature.objects.filter(pk=signature.pk).update(
             status=Signature.Status.WITHDRAWN,
             withdrawn_at=timezone.now(),

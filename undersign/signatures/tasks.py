@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from undersign.signatures.contacts import contact_for_mail
-from undersign.signatures.emails import confirmation_mail
-from undersign.signatures.models import Signature
+from undersign.signatures import contacts
+from undersign.signatures.emails import confirmation_mail, notice_mail
+from undersign.signatures.models import Signature, SigningNotice
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +25,10 @@ def retry_delay(attempt: int) -> timedelta:
 def send_confirmation(signature_id: int, attempt: int = 1) -> str:
     """Send the confirm-or-withdraw mail of one signature; retry with backoff if the mail
     server fails. The job carries only the id: no address sits in the queue table."""
-    contact = contact_for_mail(signature_id)
-    if contact is None or contact.signature.mail_sent_at is not None:
-        return "skipped"  # withdrawn in the meantime, or already sent by an earlier run
+    contact = contacts.contact_for_mail(signature_id)
+    if contact is None or contact.signature.mail_sent_at is not None or not contact.email:
+        # Withdrawn or purged in the meantime, or already sent by an earlier run.
+        return "skipped"
     try:
         confirmation_mail(contact).send()
     except (smtplib.SMTPException, OSError) as error:
@@ -37,6 +38,7 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
                 signature_id,
                 type(error).__name__,
             )
+            contacts.forget_mail_address(signature_id)
             return "failed"
         delay = retry_delay(attempt)
         logger.warning(
@@ -50,6 +52,47 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
                 signature_id, attempt + 1
             )
         return "retry"
-    Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
+    with transaction.atomic():
+        Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
+        contacts.forget_mail_address(signature_id)
     logger.info("confirmation of signature %s sent", signature_id)
+    return "sent"
+
+
+def _notice_allowed(notice: SigningNotice) -> bool:
+    """Throttle: no notice while the first mail is still on its way or within a few minutes
+    of the last mail (a double click, a retry), and at most a few a day per signature."""
+    signature = notice.signature
+    now = timezone.now()
+    if signature.status == Signature.Status.WITHDRAWN or signature.mail_sent_at is None:
+        return False
+    if signature.mail_sent_at > now - timedelta(minutes=settings.SIGNING_NOTICE_GAP_MINUTES):
+        return False
+    sent_today = SigningNotice.objects.filter(
+        signature_id=signature.pk, sent_at__gte=now - timedelta(days=1)
+    ).count()
+    return sent_today < settings.SIGNING_NOTICES_PER_DAY
+
+
+@task()
+def send_notice(notice_id: int) -> str:
+    """Tell the owner of an address that someone tried to sign with it again: a pending
+    signature gets its confirmation link again, a confirmed one a short note. Tried once; the
+    address is erased whatever happens."""
+    notice = contacts.notice_for_mail(notice_id)
+    if notice is None:
+        return "skipped"
+    if not _notice_allowed(notice):
+        contacts.forget_notice_address(notice_id, sent=False)
+        return "throttled"
+    try:
+        notice_mail(notice).send()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("notice %s failed (%s)", notice_id, type(error).__name__)
+        contacts.forget_notice_address(notice_id, sent=False)
+        return "failed"
+    with transaction.atomic():
+        contacts.forget_notice_address(notice_id, sent=True)
+        Signature.objects.filter(pk=notice.signature_id).update(mail_sent_at=timezone.now())
+    logger.info("notice %s for signature %s sent", notice_id, notice.signature_id)
     return "sent"

@@ -64,6 +64,26 @@ class Statement(models.Model):
         related_name="+",
         verbose_name=_("current revision"),
     )
+    # Privacy (issue 3): with a key, contacts are sealed at submission so the server cannot
+    # read them; on the deletion date all contacts are erased and exports stop.
+    sealing_key = models.ForeignKey(
+        "organisers.SealingKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seal contacts to key"),
+        help_text=_(
+            "Contacts are then encrypted at signing; only the holder of the private key can "
+            "read them (undersign contacts open)."
+        ),
+    )
+    contacts_delete_on = models.DateField(
+        _("erase contacts on"),
+        null=True,
+        blank=True,
+        help_text=_("On this day all contacts are erased and no longer exported. Counts stay."),
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -12,6 +12,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not options["batch"]:
+            # The retention purge runs as a recurring job in the queue (see retention.py).
+            from undersign.signatures.retention import ensure_purge_scheduled
+
+            ensure_purge_scheduled()
         call_command(
             "db_worker",
             queue_name="*",

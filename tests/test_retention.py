@@ -1,0 +1,83 @@
+"""Retention: unconfirmed signatures go after a week, contacts on the organisers' date."""
+
+from datetime import timedelta
+from unittest import mock
+
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tests.conftest import run_worker, sign
+from undersign.organisers.models import AuditEntry
+from undersign.signatures.models import Contact, Signature
+from undersign.signatures.retention import ensure_purge_scheduled
+from undersign.signatures.services import signature_count
+
+
+def _age(email: str, days: int) -> None:
+    Signature.objects.filter(contact__email=email).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_purge_deletes_unconfirmed_signatures_older_than_a_week(client, statement, capsys):
+    for email in ("old@example.org", "fresh@example.org", "confirmed@example.org"):
+        sign(client, statement, email=email)
+    _age("old@example.org", 8)
+    _age("confirmed@example.org", 30)
+    Signature.objects.filter(contact__email="confirmed@example.org").update(
+        status="confirmed", confirmed_at=timezone.now()
+    )
+    call_command("purge")
+    assert "Deleted 1 unconfirmed" in capsys.readouterr().out
+    assert set(Contact.objects.values_list("email", flat=True)) == {
+        "fresh@example.org",
+        "confirmed@example.org",
+    }
+    assert signature_count(statement) == 1
+
+
+def test_the_retention_time_is_a_setting(client, statement, settings):
+    settings.UNCONFIRMED_RETENTION_DAYS = 2
+    sign(client, statement)
+    _age("anna@example.org", 3)
+    call_command("purge")
+    assert not Signature.objects.exists()
+
+
+def test_on_the_deletion_date_contacts_go_and_counts_stay(client, statement):
+    for i in range(3):
+        sign(client, statement, email=f"p{i}@example.org", phone="+49 30 55501")
+    Signature.objects.update(status="confirmed", confirmed_at=timezone.now())
+    statement.contacts_delete_on = timezone.localdate() + timedelta(days=1)
+    statement.save()
+    call_command("purge")
+    assert Contact.objects.count() == 3  # not yet
+    statement.contacts_delete_on = timezone.localdate()
+    statement.save()
+    call_command("purge")
+    assert not Contact.objects.exists()
+    assert signature_count(statement) == 3
+    assert AuditEntry.objects.get(action="contacts.erase").data == {"contacts": 3}
+
+
+def test_the_worker_schedules_the_purge_and_it_schedules_itself_again(client, statement):
+    ensure_purge_scheduled()
+    ensure_purge_scheduled()
+    waiting = DBTaskResult.objects.filter(task_path__endswith="purge_regularly", status="READY")
+    assert waiting.count() == 1
+    sign(client, statement)
+    _age("anna@example.org", 8)
+    run_worker()
+    assert not Signature.objects.exists()
+    next_run = waiting.get()
+    assert next_run.run_after > timezone.now() + timedelta(minutes=50)
+
+
+def test_a_long_running_worker_queues_the_purge_when_it_starts(db):
+    from undersign.management.commands.worker import Command
+
+    with mock.patch("undersign.management.commands.worker.call_command") as db_worker:
+        Command().handle(batch=False, interval=1.0, verbosity=0)
+    assert db_worker.called
+    assert DBTaskResult.objects.filter(task_path__endswith="purge_regularly").exists()

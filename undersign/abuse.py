@@ -1,0 +1,122 @@
+"""Defences against floods and robots: rate limits per client address and proof of work.
+
+Addresses are never stored: a rate-limit counter in the cache is keyed by an HMAC of the
+address (key from the settings), it expires with its window, and nothing here logs.
+
+The proof of work (ALTCHA) is solved by the browser when JavaScript runs; a request that
+carries a valid, unused proof is exempt from the burst limit, while the sustained limit
+holds for everybody. Without JavaScript nothing is required: a person simply meets the
+stricter burst limit, which one person signing never reaches.
+"""
+
+import hashlib
+import hmac
+import math
+import time
+from datetime import timedelta
+
+import altcha
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+POW_ALGORITHM = "PBKDF2/SHA-256"
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address of the client, past the configured number of trusted proxies.
+
+    Each trusted proxy appends the address it was reached from to X-Forwarded-For, so the
+    client is that many entries from the right; anything further left is the client's own
+    claim and is ignored.
+    """
+    hops = settings.TRUSTED_PROXIES
+    if hops > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if forwarded:
+            return forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _client_key(request: HttpRequest) -> str:
+    key = settings.RATE_LIMIT_KEY.encode()
+    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _hit(name: str, limit: tuple[int, int], now: float) -> int | None:
+    """Count one hit in a fixed window; the seconds to wait if the window is full."""
+    count, seconds = limit
+    window = int(now // seconds)
+    key = f"rl:{name}:{seconds}:{window}"
+    cache.add(key, 0, timeout=seconds + 1)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=seconds + 1)
+        hits = 1
+    if hits > count:
+        return max(1, math.ceil((window + 1) * seconds - now))
+    return None
+
+
+def rate_limited(
+    request: HttpRequest, scope: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
+) -> int | None:
+    """Count this request against each (count, seconds) limit of `scope` for its client.
+
+    Returns the seconds until the client may try again, or None when it may go on.
+    """
+    name = f"{scope}:{_client_key(request)}"
+    now = time.time()
+    waits = [wait for limit in limits if (wait := _hit(name, limit, now)) is not None]
+    return max(waits) if waits else None
+
+
+def rate_limited_key(
+    scope: str, value: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
+) -> int | None:
+    """Like `rate_limited`, counting per `value` (e.g. a user name, kept hashed) instead."""
+    key = hmac.new(settings.RATE_LIMIT_KEY.encode(), value.encode(), hashlib.sha256)
+    now = time.time()
+    name = f"{scope}:{key.hexdigest()[:32]}"
+    waits = [wait for limit in limits if (wait := _hit(name, limit, now)) is not None]
+    return max(waits) if waits else None
+
+
+def signing_limited(request: HttpRequest, *, proven: bool) -> int | None:
+    limits = [settings.SIGNING_SUSTAINED_LIMIT]
+    if not proven:
+        limits.append(settings.SIGNING_BURST_LIMIT)
+    return rate_limited(request, "sign", limits)
+
+
+# Proof of work ------------------------------------------------------------------------------
+
+
+def new_challenge() -> dict:
+    """A fresh puzzle for the ALTCHA widget, signed so we need not store it."""
+    challenge = altcha.create_challenge(
+        POW_ALGORITHM,
+        settings.ALTCHA_COST,
+        expires_at=timezone.now() + timedelta(seconds=settings.ALTCHA_EXPIRES_SECONDS),
+        hmac_secret=settings.ALTCHA_HMAC_KEY,
+    )
+    return challenge.to_dict()
+
+
+def proof_is_valid(payload: str) -> bool:
+    """Whether `payload` solves one of our challenges, unexpired and not used before."""
+    if not payload or len(payload) > 4000:
+        return False
+    try:
+        result = altcha.verify_solution(payload, settings.ALTCHA_HMAC_KEY)
+        signature = altcha.v2.Payload.from_base64(payload).challenge.signature or ""
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return False
+    if not result.verified or not signature:
+        return False
+    # One challenge, one request: remember it until it would have expired anyway.
+    used = "pow-used:" + hashlib.sha256(signature.encode()).hexdigest()
+    return bool(cache.add(used, 1, timeout=settings.ALTCHA_EXPIRES_SECONDS))
