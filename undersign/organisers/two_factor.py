@@ -8,8 +8,7 @@ device yet is sent to set one up right after the password, and sees nothing else
 import base64
 from io import BytesIO
 
-import qrcode
-import qrcode.image.svg
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -116,15 +115,19 @@ class OrganiserAdminSite(admin.AdminSite):
                 log_action("organiser.two_factor.enable", actor=user, obj=user)
                 return redirect("admin:index")
             error = str(_("That code did not match. Try the current one."))
-        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-        buffer = BytesIO()
-        image.save(buffer)
         context = {
             **self.each_context(request),
             "enabled": False,
-            "qr": "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode(),
+            "qr": "data:image/svg+xml;base64,"
+            + base64.b64encode(_qr_svg(device.config_url)).decode(),
             "secret": base64.b32encode(device.bin_key).decode(),
             "error": error,
             "title": _("Two-factor login"),
         }
         return render(request, "admin/two_factor.html", context)
+
+
+def _qr_svg(url: str) -> bytes:
+    buffer = BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=5)
+    return buffer.getvalue()
