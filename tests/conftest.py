@@ -112,3 +112,13 @@ def smtp(settings) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (Redis outlives the test database's rows)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
