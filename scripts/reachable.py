@@ -22,9 +22,7 @@ def answers(url: str, default_port: int) -> bool:
 def main() -> int:
     database_url, redis_url = sys.argv[1:3]
     down = [
-        url
-        for url, port in ((database_url, 5432), (redis_url, 6379))
-        if not answers(url, port)
+        url for url, port in ((database_url, 5432), (redis_url, 6379)) if not answers(url, port)
     ]
     for url in down:
         print(f"not reachable: {urlsplit(url).netloc}", file=sys.stderr)

@@ -76,13 +76,12 @@ def counted(statement_id: int) -> int:
 
 
 def cached_count(statement_id: int) -> int:
-    return int(
-        cache.get_or_set(
-            _cache_key("count", statement_id),
-            lambda: counted(statement_id),
-            settings.PUBLIC_CACHE_SECONDS,
-        )
-    )
+    key = _cache_key("count", statement_id)
+    value = cache.get(key)
+    if value is None:
+        value = counted(statement_id)
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    return int(value)
 
 
 def reconcile_count(statement_id: int) -> tuple[int, int]:

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from undersign.housekeeping import requeue_stale_jobs, run_housekeeping, schedule_housekeeping
+
 
 class Command(BaseCommand):
     help = "Run the background worker: sends mails from the durable queue, with retries."
@@ -12,6 +14,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["batch"]:
+            requeue_stale_jobs()
+        else:
+            # Recover what a killed worker left behind before taking new work, then keep
+            # doing so (and reconciling the counters) from the queue itself.
+            run_housekeeping()
+            schedule_housekeeping()
         call_command(
             "db_worker",
             queue_name="*",
