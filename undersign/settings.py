@@ -151,6 +151,10 @@ STORAGES = {
 }
 # Static files come straight from the app folders: no collectstatic step for `make run`.
 WHITENOISE_USE_FINDERS = True
+if env_bool("UNDERSIGN_COLLECTED_STATIC"):
+    # `undersign serve` collects them first: hashed names (cached for ever) and gzip/brotli.
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
