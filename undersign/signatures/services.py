@@ -201,7 +201,11 @@ def _page(statement: Statement, cursor: str, limit: int) -> tuple[list[Signature
         if position is None:
             raise BadCursor(cursor)
         when, pk = position
-        rows = rows.filter(Q(confirmed_at__lt=when) | Q(confirmed_at=when, id__lt=pk))
+        # The plain `<=` bound lets the database seek into the index; the OR alone made
+        # SQLite walk it from the newest row, so deep pages cost more than the first.
+        rows = rows.filter(confirmed_at__lte=when).filter(
+            Q(confirmed_at__lt=when) | Q(confirmed_at=when, id__lt=pk)
+        )
     page = list(rows[: limit + 1])
     next_cursor = _encode_cursor(page[limit - 1]) if len(page) > limit else ""
     return page[:limit], next_cursor
