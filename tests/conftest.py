@@ -81,6 +81,7 @@ class Inbox:
     """Mails received by the loopback SMTP server."""
 
     messages: list[Message] = field(default_factory=list)
+    port: int = 0
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         message = message_from_bytes(envelope.content)
@@ -100,8 +101,8 @@ class Inbox:
 @pytest.fixture
 def smtp(settings) -> Iterator[Inbox]:
     """A real SMTP server on loopback; the app's mail goes to it."""
-    inbox = Inbox()
     port = free_port()
+    inbox = Inbox(port=port)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,5 +1,6 @@
 """Thin views: read the request, call a service, render or redirect."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -32,6 +33,8 @@ def _statement_context(request: HttpRequest, statement: Statement, form: Signatu
         "signatures": signatures,
         "next_cursor": next_cursor,
         "is_later_page": bool(cursor),
+        # The first page's list, rendered, is cached like its rows (cleared on changes).
+        "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
     }
 
 

@@ -13,6 +13,7 @@ import random
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
 from django.db.models import F, Sum
 
@@ -37,13 +38,18 @@ def forget_public_data(statement_id: int) -> None:
     keep them.
     """
 
+    keys = [
+        _cache_key("count", statement_id),
+        first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
+        # The statement page's rendered list, one per language.
+        *(
+            make_template_fragment_key("signature-list", [statement_id, code])
+            for code, _name in settings.LANGUAGES
+        ),
+    ]
+
     def forget() -> None:
-        cache.delete_many(
-            [
-                _cache_key("count", statement_id),
-                first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
-            ]
-        )
+        cache.delete_many(keys)
 
     forget()
     transaction.on_commit(forget)
