@@ -6,10 +6,12 @@ and one process tree with no Python in the HTTP parsing path. One blocking threa
 worker process: SQLite has one writer at a time, and more threads only queue on its lock.
 """
 
+import fcntl
 import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from undersign.management.processes import supervise
@@ -43,7 +45,10 @@ class Command(BaseCommand):
         # Hashed, compressed static files, collected into the data folder by this version
         # (in a child: this process read its settings before the variable was set).
         os.environ["UNDERSIGN_COLLECTED_STATIC"] = "1"
-        subprocess.run([*base, "collectstatic", "--noinput", "-v0"], check=True)  # noqa: S603
+        # Several servers sharing a data folder take turns, or they trip over each other's files.
+        with (settings.DATA_DIR / "collectstatic.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            subprocess.run([*base, "collectstatic", "--noinput", "-v0"], check=True)  # noqa: S603
         address = f"{options['host']}:{options['port']}"
         os.environ.setdefault("UNDERSIGN_URL", f"http://{address}")
         children = []
