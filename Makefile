@@ -54,6 +54,15 @@ test: check
 	  echo "== PostgreSQL or Redis not reachable: suite ran on SQLite only"; \
 	fi
 
+# Load figures beside the ceiling of the same stack (not part of `make test`; a few minutes).
+bench: dev
+	@command -v wrk >/dev/null || { \
+	  echo "installing wrk (Debian package) for the load"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get install -y -qq wrk >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }; \
+	}
+	$(BIN)/python bench/bench.py
+
 format: dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
