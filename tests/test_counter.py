@@ -147,3 +147,22 @@ def test_housekeeping_is_queued_once(db):
     assert schedule_housekeeping() is True
     assert schedule_housekeeping() is False
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+
+
+def test_the_cached_page_follows_confirmations_and_withdrawals(client, statement, settings):
+    settings.SIGNATURES_PER_PAGE = 1
+    for n, name in enumerate(["Older Person", "Newer Person"]):
+        sign(client, statement, name=name, email=f"p{n}@example.org")
+        services.confirm_signature(Signature.objects.latest("id"))
+    for language in ("en", "de"):
+        client.cookies["django_language"] = language
+        page = client.get("/s/letter/").content.decode()
+        assert "Newer Person" in page and "Older Person" not in page
+        older = client.get("/s/letter/?after=" + page.split("?after=")[1].split('"')[0])
+        assert "Older Person" in older.content.decode()
+    services.withdraw_signature(Signature.objects.get(public_name="Newer Person"))
+    for language in ("en", "de"):
+        client.cookies["django_language"] = language
+        page = client.get("/s/letter/").content.decode()
+        assert "Newer Person" not in page and "Older Person" in page
+        assert _shown_count(client) == 1

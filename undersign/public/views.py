@@ -33,8 +33,10 @@ def _statement_context(request: HttpRequest, statement: Statement, form: Signatu
         "signatures": signatures,
         "next_cursor": next_cursor,
         "is_later_page": bool(cursor),
-        # The first page's list, rendered, is cached like its rows (cleared on changes).
+        # Rendered once, then from the cache: the first page's list (cleared on changes, like
+        # its rows) and the empty form (the same for everyone; the CSRF token stays outside).
         "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
+        "form_cache_seconds": 0 if form.is_bound else settings.PUBLIC_CACHE_SECONDS,
     }
 
 

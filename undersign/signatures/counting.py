@@ -43,7 +43,7 @@ def forget_public_data(statement_id: int) -> None:
         first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
         # The statement page's rendered list, one per language.
         *(
-            make_template_fragment_key("signature-list", [statement_id, code])
+            make_template_fragment_key("signature-list", [statement_id, code, False])
             for code, _name in settings.LANGUAGES
         ),
     ]
