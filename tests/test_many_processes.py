@@ -112,3 +112,34 @@ def test_two_app_processes_receiving_the_same_email_make_one_signature(database_
         "print(Signature.objects.count(), DBTaskResult.objects.count())",
     )
     assert counts.split() == ["1", "1"]  # one signature, one mail job
+
+
+def test_two_workers_send_every_queued_mail_exactly_once(database_env, smtp):
+    _undersign(database_env, "migrate", "-v0")
+    _undersign(database_env, "demo")
+    # 60 pending signatures, each with its mail job, straight through the service.
+    _undersign(
+        database_env,
+        "shell",
+        "-v0",
+        "-c",
+        "from undersign.signatures.services import add_signature, SignatureInput;"
+        "from undersign.statements.models import Statement;"
+        "s = Statement.objects.get(slug='demo');"
+        "[add_signature(s, SignatureInput(name='P', display='full',"
+        " email=f'w{n}@example.org')) for n in range(60)]",
+    )
+    env = {**database_env, "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"}
+    workers = [
+        subprocess.Popen(
+            [*UNDERSIGN, "worker", "--batch", "-v0"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0
+    recipients = [m["X-Envelope-To"] for m in smtp.messages]
+    assert sorted(recipients) == sorted(f"w{n}@example.org" for n in range(60))
