@@ -270,14 +270,15 @@ def postgres_answers(url: str) -> bool:
     return True
 
 
-def recreate_postgres_database(url: str) -> None:
+def recreate_postgres_database(url: str, create: bool = True) -> None:
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        c.execute(f'CREATE DATABASE "{name}"')
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            c.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -375,6 +376,7 @@ def main() -> None:
             add("signing on PostgreSQL p99 (ms)", f"{sign['p99']:.1f}", f"{ceil['p99']:.1f}", "")
         finally:
             pg.close()
+            recreate_postgres_database(PG_URL, create=False)
 
     print(
         f"\nundersign bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
