@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 UNDERSIGN_URL ?= http://$(HOST):$(PORT)
 export UNDERSIGN_URL
 
-.PHONY: run test check install dev lint format messages clean
+.PHONY: run test check install dev lint format messages clean bench
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("undersign needs Python 3.11 or newer (set PYTHON=...)" if sys.version_info < (3, 11) else 0)'
@@ -38,8 +38,30 @@ check: lint
 	$(BIN)/mypy undersign
 	$(BIN)/undersign makemigrations --check --dry-run -v0
 
+# The suite runs on SQLite, then again on PostgreSQL with Redis when they answer (in CI they
+# must: unreachable is a failure there, never a skip).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/undersign
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
 test: check
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@if $(BIN)/python scripts/reachable.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
+	  echo "== again on PostgreSQL and Redis"; \
+	  DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = true ]; then \
+	  echo "PostgreSQL or Redis not reachable in CI"; exit 1; \
+	else \
+	  echo "== PostgreSQL or Redis not reachable: suite ran on SQLite only"; \
+	fi
+
+# Load figures beside the ceiling of the same stack (not part of `make test`; a few minutes).
+bench: dev
+	@command -v wrk >/dev/null || { \
+	  echo "installing wrk (Debian package) for the load"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get install -y -qq wrk >/dev/null || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }; \
+	}
+	$(BIN)/python bench/bench.py
 
 format: dev
 	$(BIN)/ruff check --fix .

@@ -90,6 +90,7 @@ class Inbox:
     """Mails received by the loopback SMTP server."""
 
     messages: list[Message] = field(default_factory=list)
+    port: int = 0
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         message = message_from_bytes(envelope.content)
@@ -109,8 +110,8 @@ class Inbox:
 @pytest.fixture
 def smtp(settings) -> Iterator[Inbox]:
     """A real SMTP server on loopback; the app's mail goes to it."""
-    inbox = Inbox()
     port = free_port()
+    inbox = Inbox(port=port)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -121,3 +122,13 @@ def smtp(settings) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (Redis outlives the test database's rows)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

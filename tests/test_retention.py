@@ -11,7 +11,7 @@ from tests.conftest import run_worker, sign
 from undersign.organisers.models import AuditEntry
 from undersign.signatures.models import Contact, Signature
 from undersign.signatures.retention import ensure_purge_scheduled
-from undersign.signatures.services import signature_count
+from undersign.signatures.services import confirm_signature, signature_count
 
 
 def _age(email: str, days: int) -> None:
@@ -25,9 +25,7 @@ def test_purge_deletes_unconfirmed_signatures_older_than_a_week(client, statemen
         sign(client, statement, email=email)
     _age("old@example.org", 8)
     _age("confirmed@example.org", 30)
-    Signature.objects.filter(contact__email="confirmed@example.org").update(
-        status="confirmed", confirmed_at=timezone.now()
-    )
+    confirm_signature(Signature.objects.get(contact__email="confirmed@example.org"))
     call_command("purge")
     assert "Deleted 1 unconfirmed" in capsys.readouterr().out
     assert set(Contact.objects.values_list("email", flat=True)) == {
@@ -48,7 +46,8 @@ def test_the_retention_time_is_a_setting(client, statement, settings):
 def test_on_the_deletion_date_contacts_go_and_counts_stay(client, statement):
     for i in range(3):
         sign(client, statement, email=f"p{i}@example.org", phone="+49 30 55501")
-    Signature.objects.update(status="confirmed", confirmed_at=timezone.now())
+    for signature in Signature.objects.all():
+        confirm_signature(signature)
     statement.contacts_delete_on = timezone.localdate() + timedelta(days=1)
     statement.save()
     call_command("purge")

@@ -3,6 +3,7 @@
 import pytest
 
 from undersign.env import email_settings, env_bool, env_list
+from undersign.settings import _cache, _database
 
 
 def test_email_url_smtp_with_credentials_and_starttls():
@@ -32,11 +33,28 @@ def test_secrets_can_come_from_files(monkeypatch, tmp_path):
     assert env_list("ALLOWED_HOSTS", []) == ["a.org", "b.org"]
 
 
-def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
-    db = settings.DATABASES["default"]
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(monkeypatch):
+    # The default database, whichever one this test run uses.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    db = _database()
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
     assert db["CONN_MAX_AGE"] is None
+
+
+def test_database_url_and_redis_url_switch_to_postgresql_and_redis(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:pw@db.internal:5432/undersign")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    db = _database()
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["HOST"], db["NAME"], db["USER"]) == ("db.internal", "undersign", "app")
+    assert db["CONN_MAX_AGE"] == 600  # persistent connections
+    cache = _cache()
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6379/0"
+    monkeypatch.delenv("REDIS_URL")
+    assert _cache()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_pages_forbid_third_parties_and_framing(client, statement):

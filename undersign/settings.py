@@ -98,6 +98,32 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+
+
+def _cache() -> dict[str, Any]:
+    url = env_str("REDIS_URL")
+    if url:
+        # One cache for every app process: an invalidation in one is seen by all.
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": env_str("UNDERSIGN_CACHE_PREFIX", "undersign"),
+        }
+    # Per process; what it holds expires after PUBLIC_CACHE_SECONDS, so processes agree soon.
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+CACHES = {"default": _cache()}
+# How long the statement page's list and counter may be served from the cache. Changes by
+# confirm and withdraw clear it at once in this process (in every process with Redis).
+PUBLIC_CACHE_SECONDS = env_int("UNDERSIGN_PUBLIC_CACHE_SECONDS", 10)
+# Rows of the public counter per statement: confirmations add to a random one, so concurrent
+# confirmations on PostgreSQL rarely wait for the same row lock.
+SIGNATURE_COUNT_SHARDS = 16
+# The worker re-queues a job that has been running longer than this (its worker died) and
+# reconciles the counters with the real rows this often.
+JOB_TIMEOUT_SECONDS = env_int("UNDERSIGN_JOB_TIMEOUT", 300)
+HOUSEKEEPING_SECONDS = env_int("UNDERSIGN_HOUSEKEEPING_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -129,6 +155,10 @@ STORAGES = {
 }
 # Static files come straight from the app folders: no collectstatic step for `make run`.
 WHITENOISE_USE_FINDERS = True
+if env_bool("UNDERSIGN_COLLECTED_STATIC"):
+    # `undersign serve` collects them first: hashed names (cached for ever) and gzip/brotli.
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

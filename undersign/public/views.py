@@ -1,5 +1,6 @@
 """Thin views: read the request, call a service, render or redirect."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,6 +54,10 @@ def _statement_context(
         "next_cursor": next_cursor,
         "is_later_page": bool(cursor),
         "altcha_challenge_url": reverse("public:pow_challenge"),
+        # Rendered once, then from the cache: the first page's list (cleared on changes, like
+        # its rows) and the empty form (the same for everyone; the CSRF token stays outside).
+        "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
+        "form_cache_seconds": 0 if form.is_bound else settings.PUBLIC_CACHE_SECONDS,
     }
 
 

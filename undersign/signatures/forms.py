@@ -1,9 +1,12 @@
 """The signing form: the door for HTML input, and the rules the API applies too."""
 
 import re
+from typing import ClassVar
 
 from django import forms
 from django.conf import settings
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -21,7 +24,43 @@ _CHOOSE = _("Select a valid choice.")
 def _country_choices() -> list[tuple[str, str]]:
     # Evaluated per form, so names follow the reader's language. The common countries come
     # first, then a separator (itself an empty value), then all countries.
-    return [("", str(_("(not given)"))), *((str(code), str(name)) for code, name in countries)]
+    language = get_language()
+    if language not in _choices_by_language:
+        _choices_by_language[language] = [
+            ("", str(_("(not given)"))),
+            *((str(code), str(name)) for code, name in countries),
+        ]
+    return _choices_by_language[language]
+
+
+_choices_by_language: dict[str | None, list[tuple[str, str]]] = {}
+
+
+class CountryField(forms.ChoiceField):
+    """A choice of country, checked against the set of codes rather than the list of names."""
+
+    codes: ClassVar[frozenset[str]] = frozenset(countries.countries)
+
+    def valid_value(self, value) -> bool:
+        return value == "" or value in self.codes
+
+
+class CountrySelect(forms.Select):
+    """A select of ~250 countries, rendered once per language while nothing is chosen.
+
+    Rendering it option by option through the widget templates cost more than all the rest
+    of the statement page together.
+    """
+
+    _rendered: ClassVar[dict[tuple, SafeString]] = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if value not in (None, "", [], [""]):
+            return super().render(name, value, attrs, renderer)
+        key = (get_language(), name, tuple(sorted((attrs or {}).items())))
+        if key not in self._rendered:
+            self._rendered[key] = super().render(name, value, attrs, renderer)
+        return self._rendered[key]
 
 
 class SignatureForm(forms.Form):
@@ -70,10 +109,11 @@ class SignatureForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    country = forms.ChoiceField(
+    country = CountryField(
         label=_("Country"),
         required=False,
         choices=_country_choices,
+        widget=CountrySelect,
         error_messages={"invalid_choice": _CHOOSE},
     )
     volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)

@@ -100,3 +100,24 @@ class SigningNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice {self.pk} for signature {self.signature_id}"
+
+
+class SignatureCount(models.Model):
+    """One shard of a statement's public counter.
+
+    The counter is the sum of a statement's shards. Confirm and withdraw add to a random shard
+    in their own transaction, so concurrent signers on PostgreSQL do not queue for one row;
+    `reconcile_counts` recomputes the sum from the signatures themselves.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "shard"], name="one_row_per_shard"),
+        ]
+
+    def __str__(self) -> str:
+        return f"count shard {self.shard} of statement {self.statement_id}"

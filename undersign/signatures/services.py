@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersign.signatures import contacts
+from undersign.signatures import contacts, counting
+from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
 from undersign.signatures.models import Signature
 from undersign.signatures.text import check_link_token, email_digest, initials
 from undersign.statements.models import Statement
@@ -129,9 +131,10 @@ def signature_for_link(ref: str, purpose: str, token: str) -> Signature | None:
 def confirm_signature(signature: Signature) -> bool:
     """Count a pending signature. Returns whether it is (now) confirmed."""
     with transaction.atomic():
-        Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
+        if Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
             status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
-        )
+        ):
+            counting.add_to_count(signature.statement_id, +1)
         signature.refresh_from_db()
     if signature.status == Signature.Status.CONFIRMED:
         logger.info("signature %s confirmed", signature.pk)
@@ -144,17 +147,24 @@ def withdraw_signature(signature: Signature) -> None:
     What stays is an anonymous row (statement, revision, times) so the history of the
     count stays true.
     """
+    erase = {
+        "status": Signature.Status.WITHDRAWN,
+        "withdrawn_at": timezone.now(),
+        "public_name": "",
+        "city": "",
+        "country": "",
+        "volunteer": False,
+        "email_digest": None,
+    }
     with transaction.atomic():
         contacts.erase_contact_of(signature.pk)
-        Signature.objects.filter(pk=signature.pk).update(
-            status=Signature.Status.WITHDRAWN,
-            withdrawn_at=timezone.now(),
-            public_name="",
-            city="",
-            country="",
-            volunteer=False,
-            email_digest=None,
-        )
+        rows = Signature.objects.filter(pk=signature.pk)
+        # The conditional update decides, under the row lock, whether this withdrawal takes
+        # one off the counter: two concurrent withdrawals cannot both.
+        if rows.filter(status=Signature.Status.CONFIRMED).update(**erase):
+            counting.add_to_count(signature.statement_id, -1)
+        else:
+            rows.exclude(status=Signature.Status.WITHDRAWN).update(**erase)
         signature.refresh_from_db()
     logger.info("signature %s withdrawn", signature.pk)
 
@@ -164,7 +174,8 @@ def confirmed(statement: Statement) -> QuerySet[Signature]:
 
 
 def signature_count(statement: Statement) -> int:
-    return confirmed(statement).count()
+    """The public counter: confirmed, not withdrawn signatures, read from a few shard rows."""
+    return counting.cached_count(statement.pk)
 
 
 def _encode_cursor(signature: Signature) -> str:
@@ -196,6 +207,18 @@ def public_signatures(
     first one does. Returns the rows and the cursor of the next page ("" when none).
     """
     limit = limit or settings.SIGNATURES_PER_PAGE
+    if not cursor and limit == settings.SIGNATURES_PER_PAGE:
+        # The first page is what a surge of readers asks for; confirm and withdraw clear it.
+        key = counting.first_page_key(statement.pk, limit)
+        first: tuple[list[Signature], str] | None = cache.get(key)
+        if first is None:
+            first = _page(statement, "", limit)
+            cache.set(key, first, settings.PUBLIC_CACHE_SECONDS)
+        return first
+    return _page(statement, cursor, limit)
+
+
+def _page(statement: Statement, cursor: str, limit: int) -> tuple[list[Signature], str]:
     rows = (
         confirmed(statement)
         .exclude(display=Signature.Display.HIDDEN)
@@ -207,7 +230,11 @@ def public_signatures(
         if position is None:
             raise BadCursor(cursor)
         when, pk = position
-        rows = rows.filter(Q(confirmed_at__lt=when) | Q(confirmed_at=when, id__lt=pk))
+        # The plain `<=` bound lets the database seek into the index; the OR alone made
+        # SQLite walk it from the newest row, so deep pages cost more than the first.
+        rows = rows.filter(confirmed_at__lte=when).filter(
+            Q(confirmed_at__lt=when) | Q(confirmed_at=when, id__lt=pk)
+        )
     page = list(rows[: limit + 1])
     next_cursor = _encode_cursor(page[limit - 1]) if len(page) > limit else ""
     return page[:limit], next_cursor

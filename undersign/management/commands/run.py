@@ -1,12 +1,12 @@
 """`undersign run`: the web server and the mail worker together; Ctrl-C stops both."""
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 
 from django.core.management.base import BaseCommand
+
+from undersign.management.processes import supervise
 
 
 class Command(BaseCommand):
@@ -30,21 +30,5 @@ class Command(BaseCommand):
                 [*base, "runserver", "--noreload", address]
             )
         )
-        # A service manager stops us with SIGTERM: take the children down with us then too.
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         self.stdout.write(f"undersign is serving http://{address}/  (Ctrl-C stops it)")
-        try:
-            while all(child.poll() is None for child in children):
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    children[-1].wait(timeout=1)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+        supervise(children)

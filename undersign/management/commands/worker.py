@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from undersign.housekeeping import requeue_stale_jobs, run_housekeeping, schedule_housekeeping
+
 
 class Command(BaseCommand):
     help = "Run the background worker: sends mails from the durable queue, with retries."
@@ -12,10 +14,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not options["batch"]:
-            # The retention purge runs as a recurring job in the queue (see retention.py).
+        if options["batch"]:
+            requeue_stale_jobs()
+        else:
+            # Recover what a killed worker left behind before taking new work, then keep
+            # doing so (and reconciling the counters) from the queue itself; the retention
+            # purge is a recurring job in the queue too (see retention.py).
             from undersign.signatures.retention import ensure_purge_scheduled
 
+            run_housekeeping()
+            schedule_housekeeping()
             ensure_purge_scheduled()
         call_command(
             "db_worker",

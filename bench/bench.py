@@ -1,0 +1,396 @@
+"""`make bench`: undersign's hot paths under load, each beside the ceiling of the same stack.
+
+Everything runs on loopback in a throwaway data folder: `undersign serve` (granian, WSGI) and
+the ceiling app (bench/ceiling.py) served the same way, loaded by `wrk` for a bounded time.
+Prints one table. Options by environment: BENCH_SECONDS (per figure, default 8),
+BENCH_CONNECTIONS (default 8), BENCH_ROWS (default 1,000,000), BENCH_WORKERS (default: cores),
+BENCH_DATABASE_URL (PostgreSQL for the extra signing figure; default the local one if it
+answers; "none" to skip).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "0")) or os.cpu_count() or 1
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/undersign_bench")
+SLUG = "bench"
+
+SIGN_LUA = """
+local counter = 0
+local id = 0
+local n = 0
+function setup(thread) n = n + 1; thread:set("id", n) end
+request = function()
+  counter = counter + 1
+  local body = "csrfmiddlewaretoken=TOKEN&name=Bench+Person&display=full&city=Berlin"
+    .. "&country=DE&consent=on&email=RUN-" .. id .. "-" .. counter .. "%40example.org"
+  return wrk.format("POST", "PATH", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "csrftoken=COOKIE",
+  }, body)
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Stack:
+    """A data folder (and maybe a PostgreSQL database) with undersign migrated into it."""
+
+    def __init__(self, database_url: str = "") -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="undersign-bench-"))
+        self.env = {
+            **os.environ,
+            "UNDERSIGN_DATA": str(self.dir / "data"),
+            "PYTHONPATH": str(ROOT),
+            "UNDERSIGN_URL": "http://127.0.0.1",
+            # All the load comes from one address; the per-address limits would stop it.
+            "UNDERSIGN_SIGNING_BURST": "100000000",
+            "UNDERSIGN_SIGNING_SUSTAINED": "100000000",
+        }
+        self.env.pop("DATABASE_URL", None)
+        self.env.pop("REDIS_URL", None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.undersign("migrate", "-v0")
+        self.python(
+            "from undersign.statements.services import create_statement, publish_statement\n"
+            f"publish_statement(create_statement(slug='{SLUG}', title='Bench letter',"
+            " clauses=['One.', 'Two.']))\n"
+            "from django.db import connection\n"
+            "with connection.cursor() as c:\n"
+            "    c.execute('CREATE TABLE bench_ceiling (id INTEGER PRIMARY KEY %s,"
+            " name VARCHAR(200), email VARCHAR(254))' % ('' if connection.vendor == 'sqlite'"
+            " else 'GENERATED ALWAYS AS IDENTITY'))\n"
+        )
+
+    def undersign(self, *args: str, **kw) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [PYTHON, "-m", "undersign.cli", *args], env=self.env, check=True, cwd=ROOT, **kw
+        )
+
+    def python(self, code: str) -> str:
+        setup = "import django, os\nos.environ['DJANGO_SETTINGS_MODULE']='undersign.settings'\n"
+        result = subprocess.run(
+            [PYTHON, "-c", setup + "django.setup()\n" + code],
+            env=self.env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        return result.stdout
+
+    def serve(self, ceiling: bool = False) -> "Server":
+        port = free_port()
+        if ceiling:
+            env = {**self.env, "DJANGO_SETTINGS_MODULE": "bench.ceiling"}
+            args = [PYTHON, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1"]
+            args += ["--port", str(port), "--workers", str(WORKERS), "--blocking-threads", "1"]
+            args += ["--no-log", "bench.ceiling:application"]
+        else:
+            env = self.env
+            args = [PYTHON, "-m", "undersign.cli", "serve", "--no-worker", "--port", str(port)]
+            args += ["--workers", str(WORKERS)]
+        return Server(args, env, port)
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Server:
+    def __init__(self, args: list[str], env: dict[str, str], port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(self.url + "/static/undersign/style.css"):
+                    pass
+                break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except OSError:
+                time.sleep(0.1)
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wrk(url: str, script: str = "", seconds: int = SECONDS) -> dict[str, float]:
+    """Load `url` with wrk for a bounded time; requests/s, p99 in ms, failed answers."""
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script or "")
+    if script:
+        args += ["-s", lua.name]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(lua.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*?timeout (\d+)", out)
+    return {
+        "rps": rps,
+        "p99": float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan"),
+        "failed": int(failed.group(1)) if failed else 0,
+        "timeouts": int(errors.group(1)) if errors else 0,
+    }
+
+
+def csrf_pair(url: str) -> tuple[str, str]:
+    """A CSRF cookie and the form's token, as a browser gets them from the page."""
+    with urllib.request.urlopen(url) as r:
+        cookie = re.search(r"csrftoken=([^;]+)", r.headers["Set-Cookie"]).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.read().decode())
+    return cookie, token.group(1)  # type: ignore[union-attr]
+
+
+def signing(server: Server, page: str, path: str, run: str) -> dict[str, float]:
+    cookie, token = csrf_pair(server.url + page)
+    script = SIGN_LUA.replace("TOKEN", token).replace("COOKIE", cookie)
+    script = script.replace("PATH", path)
+    wrk(server.url + path, script.replace("RUN", run + "w"), seconds=2)  # warm up
+    return wrk(server.url + path, script.replace("RUN", run))
+
+
+def reading(server: Server, path: str) -> dict[str, float]:
+    wrk(server.url + path, seconds=2)
+    return wrk(server.url + path)
+
+
+def bulk_insert(stack: Stack, rows: int) -> float:
+    """Insert `rows` confirmed signatures straight into the table (not through the service)."""
+    started = time.monotonic()
+    stack.python(f"""
+from datetime import datetime, timedelta, UTC
+from django.db import connection, transaction
+from undersign.statements.models import Statement
+from undersign.signatures.services import reconcile_counts
+s = Statement.objects.get(slug='{SLUG}')
+base = datetime(2026, 1, 1, tzinfo=UTC)
+adapt = connection.ops.adapt_datetimefield_value
+sql = ('INSERT INTO signatures_signature (statement_id, revision_id, ref, status, display,'
+       ' public_name, city, country, volunteer, language, consent_version, created_at,'
+       ' confirmed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)')
+step = 50000
+for start in range({rows} - 1, -1, -step):
+    batch = []
+    for n in range(start, max(start - step, -1), -1):
+        when = adapt(base - timedelta(milliseconds=n))
+        batch.append((s.pk, s.current_revision_id, f'bulk{{n}}', 'confirmed', 'full',
+                      f'Person {{n}}', 'Berlin', 'DE', False, 'en', 'bench', when, when))
+    with transaction.atomic(), connection.cursor() as c:
+        c.executemany(sql, batch)
+reconcile_counts()
+""")
+    return time.monotonic() - started
+
+
+def deep_cursor(stack: Stack, page: int) -> str:
+    return stack.python(f"""
+from undersign.signatures.models import Signature
+from undersign.signatures.services import _encode_cursor
+row = (Signature.objects.filter(statement__slug='{SLUG}', status='confirmed')
+       .exclude(display='hidden').order_by('-confirmed_at', '-id')[{page - 1} * 50 - 1])
+print(_encode_cursor(row))
+""").strip()
+
+
+def export(stack: Stack) -> tuple[float, float, float]:
+    """Rows per second and peak memory (MB) of `undersign export-signatures`; rows/s of a
+    raw cursor writing the same CSV (the ceiling)."""
+    target = stack.dir / "export.csv"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "undersign.cli", "export-signatures", SLUG, str(target), "-v0"],
+        env=stack.env,
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.monotonic() - started
+    assert status == 0, "export failed"
+    with target.open(encoding="utf-8") as f:
+        rows = sum(1 for _ in f) - 1
+    raw = stack.python(
+        """
+import csv, io, time
+from django.db import connection
+started = time.monotonic()
+with connection.cursor() as c, open(%r, 'w') as out:
+    c.execute("SELECT public_name, city, country, confirmed_at, 1 FROM signatures_signature"
+              " WHERE status = 'confirmed' ORDER BY confirmed_at, id")
+    w = csv.writer(out)
+    n = 0
+    while batch := c.fetchmany(5000):
+        w.writerows(batch)
+        n += len(batch)
+print(n / (time.monotonic() - started))
+"""
+        % str(stack.dir / "raw.csv")
+    )
+    return rows / elapsed, usage.ru_maxrss / 1024, float(raw)
+
+
+def postgres_answers(url: str) -> bool:
+    if url == "none":
+        return False
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 5432), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def recreate_postgres_database(url: str, create: bool = True) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            c.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("make bench needs wrk (apt-get install wrk)")
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(figure: str, value: str, ceiling: str, target: str) -> None:
+        rows.append((figure, value, ceiling, target))
+        print(f"  {figure}: {value} (ceiling {ceiling})", file=sys.stderr, flush=True)
+
+    def pct(a: float, b: float) -> str:
+        return f"{100 * a / b:.0f}%" if b else "-"
+
+    run = str(int(time.time()))
+    stack = Stack()
+    try:
+        print(f"SQLite, {WORKERS} worker processes, {CONNECTIONS} connections", file=sys.stderr)
+        with stack.serve(ceiling=True) as ceiling:
+            ceil_sign = signing(ceiling, "/", "/sign", "c" + run)
+            ceil_page = reading(ceiling, "/")
+        with stack.serve() as server:
+            sign = signing(server, f"/s/{SLUG}/", f"/s/{SLUG}/sign", "u" + run)
+            add(
+                "signing, real form (signatures/s)",
+                f"{sign['rps']:.0f} ({pct(sign['rps'], ceil_sign['rps'])})",
+                f"{ceil_sign['rps']:.0f}",
+                "≥ 1,000/s, ≥ 60% of ceiling",
+            )
+            add(
+                "signing p99 (ms)",
+                f"{sign['p99']:.1f}",
+                f"{ceil_sign['p99']:.1f}",
+                "≤ 50 ms",
+            )
+            failures = sign["failed"] + sign["timeouts"]
+            add("signing failures", str(failures), str(ceil_sign["failed"]), "0")
+            page0 = reading(server, f"/s/{SLUG}/")
+            add(
+                "statement page, 0 signatures (pages/s)",
+                f"{page0['rps']:.0f} ({pct(page0['rps'], ceil_page['rps'])})",
+                f"{ceil_page['rps']:.0f}",
+                "≥ 1,000/s",
+            )
+        inserted = bulk_insert(stack, ROWS)
+        print(f"  inserted {ROWS:,} signatures in {inserted:.1f} s", file=sys.stderr)
+        cursor = deep_cursor(stack, 10_000) if ROWS >= 500_000 else ""
+        second = deep_cursor(stack, 2)
+        with stack.serve() as server:
+            page_m = reading(server, f"/s/{SLUG}/")
+            add(
+                f"statement page, {ROWS:,} signatures (pages/s)",
+                f"{page_m['rps']:.0f} ({pct(page_m['rps'], page0['rps'])} of 0)",
+                f"{ceil_page['rps']:.0f}",
+                "≥ 1,000/s, ≥ 90% of 0",
+            )
+            api = f"/api/v1/statements/{SLUG}/signatures"
+            list1 = reading(server, api)
+            add("public list page 1, API, cached (pages/s)", f"{list1['rps']:.0f}", "-", "")
+            list2 = reading(server, f"{api}?cursor={second}")
+            add("public list page 2, API, keyset (pages/s)", f"{list2['rps']:.0f}", "-", "")
+            if cursor:
+                list_deep = reading(server, f"{api}?cursor={cursor}")
+                add(
+                    "public list page 10,000, API, keyset (pages/s)",
+                    f"{list_deep['rps']:.0f} ({pct(list_deep['rps'], list2['rps'])} of page 2)",
+                    "-",
+                    "same as page 1",
+                )
+        rps, peak, raw = export(stack)
+        add(
+            f"export {ROWS:,} signatures (rows/s)",
+            f"{rps:,.0f} ({pct(rps, raw)})",
+            f"{raw:,.0f}",
+            "≥ 100,000 rows/s",
+        )
+        add("export peak memory (MB)", f"{peak:.0f}", "-", "< 150 MB")
+    finally:
+        stack.close()
+
+    if postgres_answers(PG_URL):
+        recreate_postgres_database(PG_URL)
+        pg = Stack(PG_URL)
+        try:
+            with pg.serve(ceiling=True) as ceiling:
+                ceil = signing(ceiling, "/", "/sign", "pc" + run)
+            with pg.serve() as server:
+                sign = signing(server, f"/s/{SLUG}/", f"/s/{SLUG}/sign", "pu" + run)
+            add(
+                "signing on PostgreSQL (signatures/s)",
+                f"{sign['rps']:.0f} ({pct(sign['rps'], ceil['rps'])})",
+                f"{ceil['rps']:.0f}",
+                "",
+            )
+            add("signing on PostgreSQL p99 (ms)", f"{sign['p99']:.1f}", f"{ceil['p99']:.1f}", "")
+        finally:
+            pg.close()
+            recreate_postgres_database(PG_URL, create=False)
+
+    print(
+        f"\nundersign bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"{WORKERS} server processes x 1 thread, wrk {CONNECTIONS} connections, "
+        f"{SECONDS} s per figure\n"
+    )
+    print("| figure | undersign | ceiling | target |")
+    print("| --- | ---: | ---: | --- |")
+    for figure, value, ceiling_value, target in rows:
+        print(f"| {figure} | {value} | {ceiling_value} | {target} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""`undersign serve`, the production server, as an operator runs it: a process tree."""
+
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+from email.message import Message
+
+from tests.conftest import free_port
+from tests.test_cli import UNDERSIGN, _env, _run
+
+
+def _get(url: str, **headers: str) -> tuple[bytes, Message]:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback only)
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(request) as r:  # noqa: S310
+                return r.read(), r.headers
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"no answer from {url}")
+
+
+def _serve(data_dir, *args: str, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*UNDERSIGN, "serve", *args],
+        env=_env(data_dir, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _stop(server: subprocess.Popen[str]) -> str:
+    server.send_signal(signal.SIGINT)
+    output, _ = server.communicate(timeout=30)
+    return output
+
+
+def test_it_serves_pages_and_hashed_compressed_static_files_with_the_worker(tmp_path):
+    data_dir = tmp_path / "data"
+    _run(data_dir, "migrate", "-v0")
+    _run(data_dir, "demo")
+    port = free_port()
+    server = _serve(data_dir, "--workers", "1", PORT=str(port))
+    try:
+        body, _ = _get(f"http://127.0.0.1:{port}/s/demo/")
+        html = body.decode()
+        assert "free the political prisoners" in html
+        css = re.search(r'href="(/static/undersign/style\.[0-9a-f]{12}\.css)"', html)
+        assert css, "static file names carry their hash"
+        plain, _ = _get(f"http://127.0.0.1:{port}{css.group(1)}")
+        packed, headers = _get(
+            f"http://127.0.0.1:{port}{css.group(1)}", **{"Accept-Encoding": "gzip"}
+        )
+        assert headers["Content-Encoding"] == "gzip" and len(packed) < len(plain)
+        assert "immutable" in headers["Cache-Control"]
+    finally:
+        output = _stop(server)
+    assert f"serving http://127.0.0.1:{port}/ with 1 process(es) and the mail worker" in output
+    assert "Starting worker" in output
+    assert (data_dir / "static" / "staticfiles.json").exists()
+
+
+def test_it_can_run_without_the_worker(tmp_path):
+    data_dir = tmp_path / "data"
+    _run(data_dir, "migrate", "-v0")
+    _run(data_dir, "demo")
+    port = free_port()
+    server = _serve(data_dir, "--no-worker", "--port", str(port), WORKERS="2")
+    try:
+        body, _ = _get(f"http://127.0.0.1:{port}/s/demo/")
+        assert "free the political prisoners" in body.decode()
+    finally:
+        output = _stop(server)
+    assert "with 2 process(es)" in output
+    assert "Starting worker" not in output

@@ -1,0 +1,64 @@
+"""Periodic upkeep run by the worker: recover jobs of dead workers, reconcile counters.
+
+django-tasks-db marks a job RUNNING when a worker claims it and leaves it so if that worker
+is killed. A job RUNNING for longer than `JOB_TIMEOUT_SECONDS` is put back in the queue, on
+worker start and then every `HOUSEKEEPING_SECONDS` by the `housekeeping` job, which schedules
+its own next run through the same durable queue (no cron needed, any number of workers).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
+
+from undersign.signatures.services import reconcile_counts
+
+logger = logging.getLogger(__name__)
+
+
+def requeue_stale_jobs(timeout: timedelta | None = None) -> int:
+    """Put back in the queue the jobs that have been RUNNING for longer than the timeout.
+
+    Mail jobs check `mail_sent_at` before sending, so a job whose worker died after its mail
+    was recorded is not sent again; only a worker killed between the SMTP server's "250 OK"
+    and the commit of `mail_sent_at` (a few milliseconds) leads to a second mail.
+    """
+    if timeout is None:
+        timeout = timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
+    requeued = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - timeout
+    ).update(status=TaskResultStatus.READY, started_at=None)
+    if requeued:
+        logger.warning("re-queued %s job(s) left running by a stopped worker", requeued)
+    return requeued
+
+
+def schedule_housekeeping(delay: timedelta | None = None) -> bool:
+    """Queue the next housekeeping run unless one is queued already. Returns whether it did."""
+    if delay is None:
+        delay = timedelta(seconds=settings.HOUSEKEEPING_SECONDS)
+    with transaction.atomic():
+        queued = DBTaskResult.objects.filter(
+            task_path=housekeeping.module_path, status=TaskResultStatus.READY
+        )
+        if queued.exists():
+            return False
+        housekeeping.using(run_after=timezone.now() + delay).enqueue()
+    return True
+
+
+def run_housekeeping() -> dict[str, int]:
+    requeued = requeue_stale_jobs()
+    drift = reconcile_counts()
+    return {"requeued": requeued, "reconciled": len(drift)}
+
+
+@task()
+def housekeeping() -> dict[str, int]:
+    done = run_housekeeping()
+    schedule_housekeeping()
+    return done

@@ -1,0 +1,81 @@
+"""`undersign serve`: the production server (granian, WSGI) and the mail worker beside it.
+
+Granian's WSGI mode was measured against gunicorn's sync workers on this project's 2-core
+box (see bench/README.md): faster on small pages, the same where the app's work dominates,
+and one process tree with no Python in the HTTP parsing path. One blocking thread per
+worker process: SQLite has one writer at a time, and more threads only queue on its lock.
+"""
+
+import fcntl
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from undersign.management.processes import supervise
+
+
+class Command(BaseCommand):
+    help = "Run the production web server and the mail worker beside it."
+
+    def add_arguments(self, parser):
+        env = os.environ.get
+        parser.add_argument("--host", default=env("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(env("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(env("WORKERS", "0")) or os.cpu_count() or 1,
+            help="Web server processes (default: WORKERS, else one per CPU core).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(env("THREADS", "1")),
+            help="Threads per web server process (default: THREADS, else 1).",
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the mail worker here."
+        )
+
+    def handle(self, *args, **options):
+        base = [sys.executable, "-m", "undersign.cli"]
+        # Hashed, compressed static files, collected into the data folder by this version
+        # (in a child: this process read its settings before the variable was set).
+        os.environ["UNDERSIGN_COLLECTED_STATIC"] = "1"
+        # Several servers sharing a data folder take turns, or they trip over each other's files.
+        with (settings.DATA_DIR / "collectstatic.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            subprocess.run([*base, "collectstatic", "--noinput", "-v0"], check=True)  # noqa: S603
+        address = f"{options['host']}:{options['port']}"
+        os.environ.setdefault("UNDERSIGN_URL", f"http://{address}")
+        children = []
+        if not options["no_worker"]:
+            children.append(subprocess.Popen([*base, "worker"]))  # noqa: S603
+        server = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            options["host"],
+            "--port",
+            str(options["port"]),
+            "--workers",
+            str(options["workers"]),
+            "--blocking-threads",
+            str(options["threads"]),
+            "--respawn-failed-workers",
+            "--no-log",
+            "undersign.wsgi:application",
+        ]
+        children.append(subprocess.Popen(server))  # noqa: S603
+        self.stdout.write(
+            f"undersign is serving http://{address}/ with {options['workers']} process(es)"
+            f"{'' if options['no_worker'] else ' and the mail worker'}",
+        )
+        self.stdout.flush()
+        sys.exit(supervise(children))
