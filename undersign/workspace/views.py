@@ -34,8 +34,9 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def create(request: HttpRequest) -> HttpResponse:
-    form = CreateForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = CreateForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             if form.document:
