@@ -37,7 +37,12 @@ INSTALLED_APPS = [
     "undersign.statements",
     "undersign.signatures",
     "undersign.public",
+    "undersign.workspace",
 ]
+
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:statements"
+LOGOUT_REDIRECT_URL = "workspace:login"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("workspace/", include("undersign.workspace.urls")),
     path("", include("undersign.public.urls")),
 ]
 

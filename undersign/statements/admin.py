@@ -39,7 +39,10 @@ class StatementAdmin(admin.ModelAdmin):
     @admin.action(description=_("Close signing on the selected statements"))
     def close(self, request, queryset):
         for statement in queryset:
-            services.close_statement(statement, actor=request.user)
+            try:
+                services.close_statement(statement, actor=request.user)
+            except services.StatementError as error:
+                self.message_user(request, f"{statement}: {error.message}", messages.ERROR)
         self.message_user(request, _("Closed."), messages.SUCCESS)
 
 

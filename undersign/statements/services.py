@@ -69,7 +69,7 @@ def content_hash(text: dict[str, Any]) -> str:
 @transaction.atomic
 def create_statement(
     *,
-    slug: str,
+    slug: str = "",
     title: str,
     clauses: list[str],
     preamble: str = "",
@@ -81,13 +81,16 @@ def create_statement(
 ) -> Statement:
     """Create a draft statement with its clauses numbered from 1 (or by `numbers`).
 
-    `metadata` takes the other fields of Statement (authors, addressee, sources, goal, …).
+    Without a `slug`, one is made from the title. `metadata` takes the other fields of
+    Statement (authors, addressee, sources, goal, …).
     """
     unknown = set(metadata) - METADATA_FIELDS
     if unknown:
         raise TypeError(f"unknown statement fields: {sorted(unknown)}")
+    if slug and Statement.objects.filter(slug=slug).exists():
+        raise StatementError(_("Another statement already has this address."))
     statement = Statement.objects.create(
-        slug=slug,
+        slug=slug or _free_slug(title),
         title=title,
         preamble=preamble,
         postscript=postscript,
@@ -148,6 +151,55 @@ def edit_statement(
     _replace_clauses(statement, clauses)
     statement_saved(statement, actor=actor)
     return statement
+
+
+@transaction.atomic
+def revise_statement(
+    statement: Statement,
+    *,
+    title: str,
+    preamble: str,
+    postscript: str,
+    clauses: list[tuple[int | None, str]],
+    actor: Actor = None,
+    **metadata: Any,
+) -> Statement:
+    """Change the original text clause by clause, as the workspace editor does.
+
+    `clauses` lists the clauses in their new order as (number they had, text), with None for
+    a new clause; a clause left out is deleted. They are numbered 1..N again, and every
+    translation's clauses follow their originals to the new numbers (a deleted clause's
+    translations go with it), so clause N stays clause N in every language. The
+    translations then show as out of date, since the original changed.
+    """
+    old_numbers = set(statement.clauses.values_list("number", flat=True))
+    kept = [old for old, _text in clauses if old is not None]
+    if len(set(kept)) != len(kept) or not set(kept) <= old_numbers:
+        raise StatementError(_("The clauses changed while you were editing. Please reload."))
+    moves = {old: new for new, (old, _text) in enumerate(clauses, 1) if old is not None}
+    if any(old != new for old, new in moves.items()) or len(moves) != len(old_numbers):
+        _renumber_translations(statement, moves)
+    return edit_statement(
+        statement,
+        title=title,
+        preamble=preamble,
+        postscript=postscript,
+        clauses={n: text for n, (_old, text) in enumerate(clauses, 1)},
+        actor=actor,
+        **metadata,
+    )
+
+
+def _renumber_translations(statement: Statement, moves: dict[int, int]) -> None:
+    for translation in statement.translations.prefetch_related("clauses"):
+        moved = [
+            ClauseTranslation(translation=translation, number=moves[c.number], text=c.text)
+            for c in translation.clauses.all()
+            if c.number in moves
+        ]
+        # Delete, then create: renumbering in place would collide with the unique numbers.
+        translation.clauses.all().delete()
+        ClauseTranslation.objects.bulk_create(moved)
 
 
 @transaction.atomic
@@ -229,6 +281,8 @@ def publish_statement(statement: Statement, *, actor: Actor = None) -> Statement
 @transaction.atomic
 def close_statement(statement: Statement, *, actor: Actor = None) -> Statement:
     """Stop signing; the text, counter and list stay public."""
+    if not statement.is_public:
+        raise StatementError(_("A draft cannot be closed: it was never open for signing."))
     statement.status = Statement.Status.CLOSED
     statement.closed_at = timezone.now()
     statement.save(update_fields=["status", "closed_at"])

@@ -49,5 +49,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Demo statement: {settings.SITE_URL}/s/{DEMO_SLUG}/\n"
-            f"Organiser login: {settings.SITE_URL}/admin/  user {user}  password {password}"
+            f"Organiser workspace: {settings.SITE_URL}/workspace/  user {user}  password {password}"
         )

@@ -1,0 +1,423 @@
+"""The organisers' workspace: access, creating, editing clause by clause, translating,
+previewing, publishing and closing — through HTTP, as a browser without JavaScript would."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+
+from undersign.organisers.models import AuditEntry
+from undersign.statements.models import Statement
+from undersign.statements.services import set_translation
+from undersign.workspace.access import statement_for
+
+LETTER = """# Open letter on *political* prisoners
+
+We ask for three things.
+
+1. Release them.
+2. Give them visas.
+3. Stop extraditions.
+"""
+
+
+@pytest.fixture
+def organiser(db) -> User:
+    return User.objects.create_user("organiser", password="a long passphrase", is_staff=True)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return User.objects.create_user("outsider", password="a long passphrase")
+
+
+@pytest.fixture
+def staff(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+def actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+
+
+def edit_data(statement: Statement, clauses=None, **fields) -> dict[str, object]:
+    """The edit form as the page sends it: `clauses` as (number it had, text, delete)."""
+    statement.refresh_from_db()
+    if clauses is None:
+        clauses = [(c.number, c.text, False) for c in statement.clauses.all()]
+    data: dict[str, object] = {
+        "title": statement.title,
+        "language": statement.language,
+        "preamble": statement.preamble,
+        "postscript": statement.postscript,
+        "clauses-TOTAL_FORMS": str(len(clauses)),
+        "clauses-INITIAL_FORMS": str(sum(1 for n, _t, _d in clauses if n is not None)),
+        "clauses-MIN_NUM_FORMS": "0",
+        "clauses-MAX_NUM_FORMS": "1000",
+    }
+    for i, (number, text, delete) in enumerate(clauses):
+        data[f"clauses-{i}-number"] = "" if number is None else str(number)
+        data[f"clauses-{i}-text"] = text
+        if delete:
+            data[f"clauses-{i}-DELETE"] = "on"
+    data.update(fields)
+    return data
+
+
+def clause_texts(statement: Statement) -> list[tuple[int, str]]:
+    return list(statement.clauses.values_list("number", "text"))
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+def test_it_sends_anonymous_people_to_the_login_page(client, statement):
+    for url in ["/workspace/", "/workspace/new/", "/workspace/s/letter/"]:
+        r = client.get(url)
+        assert r.status_code == 302
+        assert r["Location"] == f"/workspace/login/?next={url}"
+    r = client.post("/workspace/s/letter/close")
+    assert r.status_code == 302 and r["Location"].startswith("/workspace/login/")
+    statement.refresh_from_db()
+    assert statement.status == "published"
+
+
+def test_it_refuses_accounts_without_workspace_access(client, outsider, statement, draft):
+    client.force_login(outsider)
+    for url in [
+        "/workspace/",
+        "/workspace/new/",
+        "/workspace/s/draft/",
+        "/workspace/s/draft/preview",
+    ]:
+        r = client.get(url)
+        assert r.status_code == 403
+        assert "A draft" not in r.content.decode()  # the title stays hidden
+    assert client.post("/workspace/s/draft/publish").status_code == 403
+    assert client.post("/workspace/new/", {"title": "Mine"}).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert not Statement.objects.filter(title="Mine").exists()
+
+
+def test_statement_for_answers_staff_only(statement, organiser, outsider):
+    for perm in ["view", "edit", "publish"]:
+        assert statement_for(organiser, "letter", perm) == statement
+        for user in [AnonymousUser(), outsider]:
+            with pytest.raises(Http404):
+                statement_for(user, "letter", perm)
+    assert statement_for(organiser, "letter") == statement  # "edit" by default
+    with pytest.raises(Http404):
+        statement_for(organiser, "nothing-here")
+    with pytest.raises(ValueError, match="unknown permission"):
+        statement_for(organiser, "letter", "delete")
+    organiser.is_active = False
+    with pytest.raises(Http404):
+        statement_for(organiser, "letter", "view")
+
+
+def test_it_logs_in_and_out_through_its_own_pages(client, organiser):
+    page = client.get("/workspace/login/").content.decode()
+    assert 'name="username"' in page and "style.css" in page
+    r = client.post("/workspace/login/", {"username": "organiser", "password": "wrong"})
+    assert r.status_code == 200 and 'value="organiser"' in r.content.decode()
+    r = client.post("/workspace/login/", {"username": "organiser", "password": "a long passphrase"})
+    assert r.status_code == 302 and r["Location"] == "/workspace/"
+    assert client.get("/workspace/").status_code == 200
+    assert client.post("/workspace/logout/").status_code == 302
+    assert client.get("/workspace/").status_code == 302
+
+
+def test_workspace_pages_are_not_indexed_or_cached(staff, statement):
+    r = staff.get("/workspace/s/letter/")
+    assert r["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-cache" in r["Cache-Control"] or "no-store" in r["Cache-Control"]
+    assert '<meta name="robots" content="noindex, nofollow">' in r.content.decode()
+
+
+# The list -----------------------------------------------------------------------------------
+
+
+def test_it_lists_statements_with_status_language_and_translations(
+    staff, statement, draft, django_assert_max_num_queries
+):
+    set_translation(statement, language="de", title="Brief", clauses={1: "a", 2: "b", 3: "c"})
+    set_translation(draft, language="ru", title="Черновик", clauses={1: "Один."})
+    Statement.objects.filter(pk=draft.pk).update(title="A draft, renamed")  # original changed
+    draft.clauses.update(text="One, changed.")
+    with django_assert_max_num_queries(12):
+        page = staff.get("/workspace/").content.decode()
+    assert "Open letter on political prisoners" in page and "A draft, renamed" in page
+    assert "Published" in page and "Draft" in page
+    assert 'href="/workspace/new/"' in page
+    assert ">de</span>" in page and '>ru</span> <span class="outdated">' in page
+    assert page.count("out of date") == 1
+
+
+# Creating -----------------------------------------------------------------------------------
+
+
+def test_it_creates_a_draft_from_a_title(staff, organiser):
+    r = staff.post("/workspace/new/", {"title": "Письмо в защиту", "language": "ru"})
+    statement = Statement.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/workspace/s/{statement.slug}/"
+    assert statement.slug == "pismo-v-zaschitu"
+    assert statement.status == "draft" and statement.language == "ru"
+    entry = AuditEntry.objects.get(action="statement.create")
+    assert entry.actor == organiser and entry.object_id == str(statement.pk)
+    assert staff.get(f"/s/{statement.slug}/").status_code == 404  # not public yet
+
+
+def test_it_creates_a_statement_from_pasted_or_uploaded_markdown(staff):
+    r = staff.post("/workspace/new/", {"markdown": LETTER, "slug": "pasted"})
+    assert r.status_code == 302
+    pasted = Statement.objects.get(slug="pasted")
+    assert pasted.title == "Open letter on political prisoners"
+    assert clause_texts(pasted)[2] == (3, "Stop extraditions.")
+
+    upload = SimpleUploadedFile("letter.md", LETTER.replace("# Open", "# Another").encode())
+    r = staff.post("/workspace/new/", {"markdown_file": upload, "language": "de"})
+    assert r.status_code == 302
+    uploaded = Statement.objects.get(title__startswith="Another")
+    assert uploaded.language == "de" and uploaded.clauses.count() == 3
+
+
+def test_bad_create_input_is_explained_and_kept(staff, statement):
+    r = staff.post("/workspace/new/", {"title": "Mine", "slug": "letter", "language": "x y"})
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "Another statement already has this address." in page
+    assert "Enter a language code" in page
+    assert 'value="Mine"' in page
+    r = staff.post("/workspace/new/", {})
+    assert r.status_code == 400
+    assert "Give a title, or paste or upload a Markdown document." in r.content.decode()
+    r = staff.post("/workspace/new/", {"markdown": "Just a line, no title."})
+    assert r.status_code == 400 and "Just a line, no title." in r.content.decode()
+    assert Statement.objects.count() == 1
+
+
+# Editing ------------------------------------------------------------------------------------
+
+
+def test_it_edits_a_clause_and_a_published_text_gets_a_new_revision(staff, statement, organiser):
+    data = edit_data(statement)
+    data["clauses-1-text"] = "Give them humanitarian visas."
+    r = staff.post("/workspace/s/letter/", data)
+    assert r.status_code == 302 and r["Location"] == "/workspace/s/letter/"
+    statement.refresh_from_db()
+    assert clause_texts(statement)[1] == (2, "Give them humanitarian visas.")
+    assert statement.current_revision.number == 2
+    assert set(actions()[-2:]) == {"statement.edit", "statement.revision"}
+    assert AuditEntry.objects.filter(action="statement.edit").get().actor == organiser
+    assert "Saved." in staff.get("/workspace/s/letter/").content.decode()
+
+
+def test_it_saves_metadata(staff, statement, draft):
+    data = edit_data(
+        statement,
+        addressee="To the Bundestag",
+        authors="A group of exiles",
+        first_published="2024-11-07",
+        sources="https://example.org/a\n\nhttps://example.org/b",
+        based_on=str(draft.pk),
+        goal="1000",
+        deadline="2030-01-31T18:00",
+    )
+    assert staff.post("/workspace/s/letter/", data).status_code == 302
+    statement.refresh_from_db()
+    assert statement.addressee == "To the Bundestag"
+    assert statement.sources == ["https://example.org/a", "https://example.org/b"]
+    assert statement.based_on == draft and statement.goal == 1000
+    assert statement.first_published.isoformat() == "2024-11-07"
+    assert statement.deadline.isoformat() == "2030-01-31T18:00:00+00:00"
+    page = staff.get("/workspace/s/letter/").content.decode()
+    assert "https://example.org/a\nhttps://example.org/b</textarea>" in page
+
+
+def test_deleting_a_clause_renumbers_and_carries_translations_along(staff, statement):
+    set_translation(
+        statement, language="de", title="Brief", clauses={1: "Eins.", 2: "Zwei.", 3: "Drei."}
+    )
+    data = edit_data(
+        statement,
+        [(1, "Release them.", False), (2, "Give them visas.", True), (3, "Stop them.", False)],
+    )
+    assert staff.post("/workspace/s/letter/", data).status_code == 302
+    assert clause_texts(statement) == [(1, "Release them."), (2, "Stop them.")]
+    translation = statement.translations.get()
+    assert list(translation.clauses.values_list("number", "text")) == [(1, "Eins."), (2, "Drei.")]
+    page = staff.get("/workspace/s/letter/").content.decode()
+    assert "out of date" in page  # the original changed after the translation
+
+
+def test_a_clause_is_added_at_the_end(staff, draft):
+    data = edit_data(draft, [(1, "One.", False), (None, "Two, new.", False)])
+    assert staff.post("/workspace/s/draft/", data).status_code == 302
+    assert clause_texts(draft) == [(1, "One."), (2, "Two, new.")]
+    page = staff.get("/workspace/s/draft/").content.decode()
+    assert "New clause at the end" in page and 'name="clauses-2-text"' in page
+
+
+def test_bad_edits_are_explained_next_to_the_field_and_kept(staff, statement):
+    data = edit_data(
+        statement,
+        [(1, "Release them now.", False), (2, "", False), (3, "Stop extraditions.", False)],
+        goal="lots",
+        sources="not a link",
+    )
+    r = staff.post("/workspace/s/letter/", data)
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "A clause needs its text." in page
+    assert "Enter a whole number." in page
+    assert "“not a link” is not a web address" in page
+    assert "Release them now.</textarea>" in page and 'value="lots"' in page
+    assert clause_texts(statement)[0] == (1, "Release them.")  # nothing saved
+
+
+def test_a_tampered_clause_number_changes_nothing(staff, statement):
+    data = edit_data(statement, [(1, "a", False), (7, "b", False)])
+    r = staff.post("/workspace/s/letter/", data)
+    assert r.status_code == 400
+    assert "The clauses changed while you were editing." in r.content.decode()
+    assert len(clause_texts(statement)) == 3
+
+
+def test_the_original_language_cannot_take_a_translations_language(staff, statement):
+    set_translation(statement, language="de", title="Brief", clauses={1: "a", 2: "b", 3: "c"})
+    r = staff.post("/workspace/s/letter/", edit_data(statement, language="de"))
+    assert r.status_code == 400 and "There is a translation in this language" in r.content.decode()
+
+
+# Translations -------------------------------------------------------------------------------
+
+
+def translation_data(**overrides) -> dict[str, str]:
+    data = {
+        "title": "Offener Brief",
+        "preamble": "Wir bitten um drei Dinge.",
+        "postscript": "",
+        "clause_1": "Freilassen.",
+        "clause_2": "Visa geben.",
+        "clause_3": "Auslieferungen stoppen.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_translation_is_added_side_by_side_with_the_original(staff, statement, organiser):
+    r = staff.get("/workspace/s/letter/translations/new", {"language": "DE"})
+    assert r.status_code == 302 and r["Location"] == "/workspace/s/letter/translations/de/"
+    page = staff.get("/workspace/s/letter/translations/de/").content.decode()
+    assert 'id="original-clause-2"' in page and "Give them visas." in page
+    assert 'aria-describedby="original-clause-2"' in page and 'name="clause_2"' in page
+
+    r = staff.post("/workspace/s/letter/translations/de/", translation_data())
+    assert r.status_code == 302
+    translation = statement.translations.get(language="de")
+    assert translation.clauses.get(number=3).text == "Auslieferungen stoppen."
+    entry = AuditEntry.objects.get(action="statement.translate")
+    assert entry.actor == organiser and entry.data == {"language": "de"}
+    statement.refresh_from_db()
+    assert "de" in statement.current_revision.text["translations"]
+    assert "Offener Brief" in staff.get("/s/letter/?lang=de").content.decode()
+
+
+def test_an_out_of_date_translation_is_marked_until_saved_again(staff, statement):
+    staff.post("/workspace/s/letter/translations/de/", translation_data())
+    data = edit_data(statement)
+    data["clauses-0-text"] = "Release them all."
+    staff.post("/workspace/s/letter/", data)
+    page = staff.get("/workspace/s/letter/translations/de/").content.decode()
+    assert "Out of date:" in page and "Release them all." in page
+    assert 'value="Offener Brief"' in page  # the earlier translation, ready to update
+    staff.post("/workspace/s/letter/translations/de/", translation_data(clause_1="Alle frei."))
+    assert "Out of date:" not in staff.get("/workspace/s/letter/translations/de/").content.decode()
+
+
+def test_a_translation_missing_a_clause_is_refused_and_kept(staff, statement):
+    r = staff.post("/workspace/s/letter/translations/de/", translation_data(clause_2=""))
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "This field is required." in page and "Auslieferungen stoppen.</textarea>" in page
+    assert not statement.translations.exists()
+
+
+def test_translation_addresses_are_checked(staff, statement):
+    assert staff.get("/workspace/s/letter/translations/en/").status_code == 404  # original
+    assert staff.get("/workspace/s/letter/translations/not%20a%20code/").status_code == 404
+    r = staff.get("/workspace/s/letter/translations/new", {"language": "en"})
+    assert r.status_code == 302 and r["Location"] == "/workspace/s/letter/"
+    assert "This is the original language" in staff.get(r["Location"]).content.decode()
+
+
+# Preview, publish, close --------------------------------------------------------------------
+
+
+def test_the_preview_shows_a_draft_marked_as_such_and_not_indexed(staff, draft):
+    r = staff.get("/workspace/s/draft/preview")
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert "Preview" in page and "A draft" in page and 'id="clause-1"' in page
+    assert r["X-Robots-Tag"] == "noindex, nofollow"
+    assert staff.get("/s/draft/").status_code == 404
+
+
+def test_publishing_is_a_post_and_records_a_revision(staff, draft, organiser):
+    assert staff.get("/workspace/s/draft/publish").status_code == 405
+    r = staff.post("/workspace/s/draft/publish")
+    assert r.status_code == 302 and r["Location"] == "/workspace/s/draft/"
+    draft.refresh_from_db()
+    assert draft.status == "published" and draft.current_revision.number == 1
+    assert AuditEntry.objects.get(action="statement.publish").actor == organiser
+    assert "revision 1" in staff.get("/workspace/s/draft/").content.decode()
+    assert staff.get("/s/draft/").status_code == 200
+
+
+def test_closing_works_only_on_a_published_statement(staff, statement, draft):
+    r = staff.post("/workspace/s/draft/close")
+    assert r.status_code == 302
+    assert "A draft cannot be closed" in staff.get("/workspace/s/draft/").content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    staff.post("/workspace/s/letter/close")
+    statement.refresh_from_db()
+    assert statement.status == "closed"
+    assert "statement.close" in actions()
+    assert "Signing of this statement is closed." in staff.get("/s/letter/").content.decode()
+
+
+def test_the_whole_path_from_a_title_to_a_public_page_in_two_languages(staff):
+    staff.post("/workspace/new/", {"title": "Letter of support", "slug": "support"})
+    statement = Statement.objects.get(slug="support")
+    data = edit_data(
+        statement,
+        [(None, "We stand with them.", False)],
+        preamble="To whom it may concern.",
+    )
+    data["clauses-INITIAL_FORMS"] = "0"
+    assert staff.post("/workspace/s/support/", data).status_code == 302
+    data = edit_data(statement, [(1, "We stand with them, always.", False), (None, "", False)])
+    assert staff.post("/workspace/s/support/", data).status_code == 302
+    r = staff.post(
+        "/workspace/s/support/translations/uk/",
+        {"title": "Лист підтримки", "preamble": "", "postscript": "", "clause_1": "Ми з ними."},
+    )
+    assert r.status_code == 302
+    assert staff.post("/workspace/s/support/publish").status_code == 302
+
+    staff.logout()
+    page = staff.get("/s/support/").content.decode()
+    assert "Letter of support" in page and "We stand with them, always." in page
+    assert "Ми з ними." in staff.get("/s/support/?lang=uk").content.decode()
+    statement.refresh_from_db()
+    assert statement.current_revision.text["translations"]["uk"]["title"] == "Лист підтримки"
+    assert set(actions()) >= {
+        "statement.create",
+        "statement.edit",
+        "statement.translate",
+        "statement.publish",
+        "statement.revision",
+    }
