@@ -8,9 +8,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import run_worker, sign
+from undersign.housekeeping import schedule_housekeeping
 from undersign.organisers.models import AuditEntry
 from undersign.signatures.models import Contact, Signature
-from undersign.signatures.retention import ensure_purge_scheduled
 from undersign.signatures.services import confirm_signature, signature_count
 
 
@@ -60,23 +60,28 @@ def test_on_the_deletion_date_contacts_go_and_counts_stay(client, statement):
     assert AuditEntry.objects.get(action="contacts.erase").data == {"contacts": 3}
 
 
-def test_the_worker_schedules_the_purge_and_it_schedules_itself_again(client, statement):
-    ensure_purge_scheduled()
-    ensure_purge_scheduled()
-    waiting = DBTaskResult.objects.filter(task_path__endswith="purge_regularly", status="READY")
-    assert waiting.count() == 1
+def test_the_worker_purges_on_its_housekeeping_round_and_schedules_the_next(
+    client, statement, settings
+):
     sign(client, statement)
     _age("anna@example.org", 8)
+    schedule_housekeeping(delay=timedelta(0))
     run_worker()
     assert not Signature.objects.exists()
+    waiting = DBTaskResult.objects.filter(task_path__endswith="housekeeping", status="READY")
     next_run = waiting.get()
-    assert next_run.run_after > timezone.now() + timedelta(minutes=50)
+    assert next_run.run_after > timezone.now() + timedelta(
+        seconds=settings.HOUSEKEEPING_SECONDS - 60
+    )
 
 
-def test_a_long_running_worker_queues_the_purge_when_it_starts(db):
+def test_a_long_running_worker_purges_when_it_starts(client, statement):
     from undersign.management.commands.worker import Command
 
+    sign(client, statement)
+    _age("anna@example.org", 8)
     with mock.patch("undersign.management.commands.worker.call_command") as db_worker:
         Command().handle(batch=False, interval=1.0, verbosity=0)
     assert db_worker.called
-    assert DBTaskResult.objects.filter(task_path__endswith="purge_regularly").exists()
+    assert not Signature.objects.exists()
+    assert DBTaskResult.objects.filter(task_path__endswith="housekeeping").exists()

@@ -1,4 +1,5 @@
-"""Periodic upkeep run by the worker: recover jobs of dead workers, reconcile counters.
+"""Periodic upkeep run by the worker: recover jobs of dead workers, reconcile counters, and
+apply the retention rules (`undersign.signatures.retention.purge`).
 
 django-tasks-db marks a job RUNNING when a worker claims it and leaves it so if that worker
 is killed. A job RUNNING for longer than `JOB_TIMEOUT_SECONDS` is put back in the queue, on
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from undersign.signatures.retention import purge
 from undersign.signatures.services import reconcile_counts
 
 logger = logging.getLogger(__name__)
@@ -54,11 +56,14 @@ def schedule_housekeeping(delay: timedelta | None = None) -> bool:
 def run_housekeeping() -> dict[str, int]:
     requeued = requeue_stale_jobs()
     drift = reconcile_counts()
-    return {"requeued": requeued, "reconciled": len(drift)}
+    purged = purge()
+    return {"requeued": requeued, "reconciled": len(drift), "purged": purged.unconfirmed}
 
 
 @task()
 def housekeeping() -> dict[str, int]:
-    done = run_housekeeping()
-    schedule_housekeeping()
-    return done
+    try:
+        return run_housekeeping()
+    finally:
+        # Queue the next run even if this one failed: retention must not stop silently.
+        schedule_housekeeping()

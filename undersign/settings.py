@@ -204,7 +204,6 @@ SIGNING_NOTICE_GAP_MINUTES = env_int("UNDERSIGN_SIGNING_NOTICE_GAP_MINUTES", 10)
 # Unconfirmed signatures are deleted after this many days by `undersign purge`.
 UNCONFIRMED_RETENTION_DAYS = env_int("UNDERSIGN_UNCONFIRMED_DAYS", 7)
 # How often the worker runs the purge by itself.
-PURGE_EVERY_MINUTES = env_int("UNDERSIGN_PURGE_EVERY_MINUTES", 60)
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 = none, trust only
 # the socket's address. The client is the address that many hops from the right.
 TRUSTED_PROXIES = env_int("UNDERSIGN_TRUSTED_PROXIES", 0)

@@ -4,10 +4,9 @@
 of handled repeat-attempt notices after a day, and on a statement's contacts deletion date
 every contact of that statement. Confirmed signatures stay, so the counts stay true.
 
-The worker runs it on a schedule: `purge_regularly` is a task that runs the purge and
-queues itself again `PURGE_EVERY_MINUTES` later (`ensure_purge_scheduled`, called when a
-worker starts, queues the first one if none waits). It lives in the durable queue, so
-it survives restarts and needs no cron; with several workers one of them claims it.
+The worker runs it as it starts and on every round of its `housekeeping` job
+(`undersign/housekeeping.py`), which lives in the durable queue: it survives restarts,
+needs no cron, and with several workers one of them claims it.
 """
 
 import logging
@@ -17,7 +16,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from undersign.organisers.services import log_action
 from undersign.signatures import contacts
@@ -65,27 +63,3 @@ def purge() -> Purged:
         result.statements,
     )
     return result
-
-
-@task()
-def purge_regularly() -> str:
-    try:
-        result = purge()
-    finally:
-        # Queue the next run even if this one failed: retention must not stop silently.
-        with transaction.atomic():
-            purge_regularly.using(
-                run_after=timezone.now() + timedelta(minutes=settings.PURGE_EVERY_MINUTES)
-            ).enqueue()
-    return f"{result.unconfirmed} unconfirmed, {result.contacts} contacts"
-
-
-def ensure_purge_scheduled() -> None:
-    """Queue the recurring purge unless one already waits (called as a worker starts)."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=purge_regularly.module_path, status__in=["READY", "RUNNING"]
-    )
-    if not waiting.exists():
-        purge_regularly.enqueue()

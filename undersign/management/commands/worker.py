@@ -18,13 +18,10 @@ class Command(BaseCommand):
             requeue_stale_jobs()
         else:
             # Recover what a killed worker left behind before taking new work, then keep
-            # doing so (and reconciling the counters) from the queue itself; the retention
-            # purge is a recurring job in the queue too (see retention.py).
-            from undersign.signatures.retention import ensure_purge_scheduled
-
+            # doing so (reconciling the counters and purging by the retention rules too)
+            # from the queue itself.
             run_housekeeping()
             schedule_housekeeping()
-            ensure_purge_scheduled()
         call_command(
             "db_worker",
             queue_name="*",
