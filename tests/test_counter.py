@@ -65,8 +65,32 @@ def test_reconcile_repairs_a_counter_that_drifted(client, statement):
     assert services.reconcile_counts() == {}  # nothing left to repair
 
 
+def test_each_revision_keeps_its_own_count_cheaply(client, statement):
+    from undersign.statements.models import Clause
+    from undersign.statements.services import statement_saved
+
+    first = statement.current_revision
+    sign(client, statement, email="early@example.org")
+    Clause.objects.filter(statement=statement, number=1).update(text="Release them all.")
+    statement_saved(statement)
+    statement.refresh_from_db()
+    sign(client, statement, email="late1@example.org")
+    sign(client, statement, email="late2@example.org")
+    for signature in Signature.objects.all():
+        services.confirm_signature(signature)
+    counts = services.signature_count_by_revision(statement)
+    assert counts == {first.pk: 1, statement.current_revision_id: 2}
+    services.withdraw_signature(Signature.objects.get(revision=first))
+    assert services.signature_count_by_revision(statement)[first.pk] == 0
+    assert services.reconcile_counts() == {}
+    page = client.get("/s/letter/").content.decode()
+    assert "Versions of this text" in page
+
+
 def test_reconcile_counts_command_reports_repairs(statement, capsys):
-    SignatureCount.objects.create(statement=statement, shard=3, count=5)
+    SignatureCount.objects.create(
+        statement=statement, revision=statement.current_revision, shard=3, count=5
+    )
     call_command("reconcile_counts")
     assert "counter 5 -> 0" in capsys.readouterr().out
     assert services.signature_count(statement) == 0

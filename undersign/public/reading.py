@@ -5,10 +5,13 @@ revision gathered, the counter on the share card).
 """
 
 import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -51,14 +54,34 @@ def reading_context(request: HttpRequest, text: StatementText) -> dict:
     }
 
 
-def signatures_by_revision(statement: Statement) -> dict[int, int]:
-    rows = signing.confirmed(statement).values("revision_id").annotate(n=Count("id"))
-    return {row["revision_id"]: row["n"] for row in rows}
+T = TypeVar("T")
+
+
+def _shared(kind: str, statement: Statement, extra: str, compute: Callable[[], T]) -> T:
+    """What every reader of a statement's current text gets alike, computed once and kept
+    for a few seconds. Keyed by the current revision, so a new wording shows at once; other
+    edits (metadata) within `PUBLIC_CACHE_SECONDS`."""
+    key = f"reading:{kind}:{statement.pk}:{statement.current_revision_id}:{extra}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    return value
+
+
+def current_text(statement: Statement, language: str) -> StatementText:
+    safe_language = re.sub(r"[^a-z0-9-]", "", language)
+    return _shared("text", statement, safe_language, lambda: text_in(statement, language))
 
 
 def revisions_with_counts(statement: Statement) -> list[tuple[Revision, int]]:
-    counts = signatures_by_revision(statement)
-    revisions = statement.revisions.defer("text").order_by("-number")
+    counts = signing.signature_count_by_revision(statement)
+    revisions = _shared(
+        "revisions",
+        statement,
+        "",
+        lambda: list(statement.revisions.defer("text").order_by("-number")),
+    )
     return [(r, counts.get(r.pk, 0)) for r in revisions]
 
 

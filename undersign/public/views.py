@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from undersign import abuse
 from undersign.public.errors import too_many_requests
 from undersign.public.reading import (
+    current_text,
     goal_percent,
     reading_context,
     revisions_with_counts,
@@ -22,7 +23,6 @@ from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement, public_statements
-from undersign.statements.texts import text_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,7 +39,7 @@ def _statement_context(
     except signing.BadCursor:
         signatures, next_cursor = signing.public_signatures(statement)
         cursor = ""
-    text = text_in(statement, wanted_language(request))
+    text = current_text(statement, wanted_language(request))
     count = signing.signature_count(statement)
     return {
         "statement": statement,
@@ -58,6 +58,7 @@ def _statement_context(
         # its rows) and the empty form (the same for everyone; the CSRF token stays outside).
         "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
         "form_cache_seconds": 0 if form.is_bound else settings.PUBLIC_CACHE_SECONDS,
+        "text_cache_seconds": settings.PUBLIC_CACHE_SECONDS,
     }
 
 

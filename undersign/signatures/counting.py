@@ -1,11 +1,12 @@
 """The public counter: sharded rows summed for display, reconciled with the real rows.
 
 A single counter row would make every confirmation on PostgreSQL wait for the one before it
-(measured: about 400 signings a second at most). Each statement has up to
+(measured: about 400 signings a second at most). Each revision of a statement has up to
 `SIGNATURE_COUNT_SHARDS` rows instead; a confirmation adds 1 to a random one in the same
-transaction that confirms, so the sum is exact after every commit, and `reconcile_counts`
+transaction that confirms, so the sums are exact after every commit, and `reconcile_counts`
 (run by the worker periodically and by `undersign reconcile-counts`) repairs any drift, e.g.
-after rows were changed by hand.
+after rows were changed by hand. Counting per revision keeps "how many signed each wording"
+as cheap as the total: a few counter rows, whatever the number of signatures.
 """
 
 import logging
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from undersign.signatures.models import Signature, SignatureCount
 
@@ -40,6 +41,7 @@ def forget_public_data(statement_id: int) -> None:
 
     keys = [
         _cache_key("count", statement_id),
+        _cache_key("by-revision", statement_id),
         first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
         # The statement page's rendered list, one per language.
         *(
@@ -55,20 +57,23 @@ def forget_public_data(statement_id: int) -> None:
     transaction.on_commit(forget)
 
 
-def add_to_count(statement_id: int, delta: int) -> None:
-    """Add `delta` to a random shard of the counter; call inside the changing transaction."""
+def add_to_count(statement_id: int, revision_id: int, delta: int) -> None:
+    """Add `delta` to a random shard of the revision's counter; call inside the changing
+    transaction."""
     shard = random.randrange(settings.SIGNATURE_COUNT_SHARDS)  # noqa: S311 (spreading, not secrecy)
-    rows = SignatureCount.objects.filter(statement_id=statement_id, shard=shard)
+    rows = SignatureCount.objects.filter(
+        statement_id=statement_id, revision_id=revision_id, shard=shard
+    )
     if not rows.update(count=F("count") + delta):
-        _create_shards(statement_id)
+        _create_shards(statement_id, revision_id)
         rows.update(count=F("count") + delta)
     forget_public_data(statement_id)
 
 
-def _create_shards(statement_id: int) -> None:
+def _create_shards(statement_id: int, revision_id: int) -> None:
     SignatureCount.objects.bulk_create(
         [
-            SignatureCount(statement_id=statement_id, shard=n, count=0)
+            SignatureCount(statement_id=statement_id, revision_id=revision_id, shard=n, count=0)
             for n in range(settings.SIGNATURE_COUNT_SHARDS)
         ],
         ignore_conflicts=True,
@@ -81,6 +86,25 @@ def counted(statement_id: int) -> int:
     return int(total["n"] or 0)
 
 
+def counted_by_revision(statement_id: int) -> dict[int, int]:
+    """{revision id: confirmed signatures}, from the counter rows."""
+    rows = (
+        SignatureCount.objects.filter(statement_id=statement_id)
+        .values("revision_id")
+        .annotate(n=Sum("count"))
+    )
+    return {row["revision_id"]: int(row["n"] or 0) for row in rows}
+
+
+def cached_count_by_revision(statement_id: int) -> dict[int, int]:
+    key = _cache_key("by-revision", statement_id)
+    value = cache.get(key)
+    if value is None:
+        value = counted_by_revision(statement_id)
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    return dict(value)
+
+
 def cached_count(statement_id: int) -> int:
     key = _cache_key("count", statement_id)
     value = cache.get(key)
@@ -91,33 +115,49 @@ def cached_count(statement_id: int) -> int:
 
 
 def reconcile_count(statement_id: int) -> tuple[int, int]:
-    """Set a statement's counter to its confirmed signatures. Returns (before, after).
+    """Set a statement's counters to its confirmed signatures, per revision.
+    Returns (total before, total after).
 
     Every shard exists and is locked before the signatures are counted: a confirmation that
     commits first is in the count and its shard is overwritten; one still running waits for
     its shard and then adds to the reconciled value.
     """
-    _create_shards(statement_id)
+    confirmed = Signature.objects.filter(
+        statement_id=statement_id, status=Signature.Status.CONFIRMED
+    )
+    revision_ids = set(confirmed.values_list("revision_id", flat=True).distinct())
+    revision_ids |= set(
+        SignatureCount.objects.filter(statement_id=statement_id)
+        .values_list("revision_id", flat=True)
+        .distinct()
+    )
+    for revision_id in revision_ids:
+        _create_shards(statement_id, revision_id)
     with transaction.atomic():
         shards = list(
             SignatureCount.objects.select_for_update()
             .filter(statement_id=statement_id)
-            .order_by("shard")
+            .order_by("revision_id", "shard")
         )
-        before = sum(s.count for s in shards)
-        real = Signature.objects.filter(
-            statement_id=statement_id, status=Signature.Status.CONFIRMED
-        ).count()
-        if before != real:
-            SignatureCount.objects.filter(statement_id=statement_id).exclude(shard=0).update(
-                count=0
-            )
-            SignatureCount.objects.filter(statement_id=statement_id, shard=0).update(count=real)
+        before: dict[int, int] = {}
+        for s in shards:
+            before[s.revision_id] = before.get(s.revision_id, 0) + s.count
+        real = dict(confirmed.values_list("revision_id").annotate(n=Count("id")))
+        if any(before.get(r, 0) != real.get(r, 0) for r in revision_ids):
+            counters = SignatureCount.objects.filter(statement_id=statement_id)
+            counters.exclude(shard=0).update(count=0)
+            for revision_id in revision_ids:
+                counters.filter(revision_id=revision_id, shard=0).update(
+                    count=real.get(revision_id, 0)
+                )
             forget_public_data(statement_id)
             logger.warning(
-                "counter of statement %s was %s, reconciled to %s", statement_id, before, real
+                "counter of statement %s was %s, reconciled to %s",
+                statement_id,
+                sum(before.values()),
+                sum(real.values()),
             )
-    return before, real
+    return sum(before.values()), sum(real.values())
 
 
 def reconcile_counts() -> dict[int, tuple[int, int]]:

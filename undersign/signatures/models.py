@@ -103,20 +103,24 @@ class SigningNotice(models.Model):
 
 
 class SignatureCount(models.Model):
-    """One shard of a statement's public counter.
+    """One shard of the count of a statement's signatures under one revision.
 
-    The counter is the sum of a statement's shards. Confirm and withdraw add to a random shard
-    in their own transaction, so concurrent signers on PostgreSQL do not queue for one row;
-    `reconcile_counts` recomputes the sum from the signatures themselves.
+    The public counter is the sum of a statement's shards, and the sum per revision says how
+    many signatures each wording gathered. Confirm and withdraw add to a random shard in their
+    own transaction, so concurrent signers on PostgreSQL do not queue for one row;
+    `reconcile_counts` recomputes the sums from the signatures themselves.
     """
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
     shard = models.PositiveSmallIntegerField()
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["statement", "shard"], name="one_row_per_shard"),
+            models.UniqueConstraint(
+                fields=["statement", "revision", "shard"], name="one_row_per_shard"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -134,7 +134,7 @@ def confirm_signature(signature: Signature) -> bool:
         if Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
             status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
         ):
-            counting.add_to_count(signature.statement_id, +1)
+            counting.add_to_count(signature.statement_id, signature.revision_id, +1)
         signature.refresh_from_db()
     if signature.status == Signature.Status.CONFIRMED:
         logger.info("signature %s confirmed", signature.pk)
@@ -162,7 +162,7 @@ def withdraw_signature(signature: Signature) -> None:
         # The conditional update decides, under the row lock, whether this withdrawal takes
         # one off the counter: two concurrent withdrawals cannot both.
         if rows.filter(status=Signature.Status.CONFIRMED).update(**erase):
-            counting.add_to_count(signature.statement_id, -1)
+            counting.add_to_count(signature.statement_id, signature.revision_id, -1)
         else:
             rows.exclude(status=Signature.Status.WITHDRAWN).update(**erase)
         signature.refresh_from_db()
@@ -176,6 +176,11 @@ def confirmed(statement: Statement) -> QuerySet[Signature]:
 def signature_count(statement: Statement) -> int:
     """The public counter: confirmed, not withdrawn signatures, read from a few shard rows."""
     return counting.cached_count(statement.pk)
+
+
+def signature_count_by_revision(statement: Statement) -> dict[int, int]:
+    """{revision id: confirmed signatures}: what each wording gathered, from the counter."""
+    return counting.cached_count_by_revision(statement.pk)
 
 
 def _encode_cursor(signature: Signature) -> str:

@@ -318,9 +318,12 @@ def translation_saved(translation: StatementTranslation, *, actor: Actor = None)
 
 
 def public_statements():
-    return Statement.objects.filter(
-        status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED]
-    ).select_related("current_revision")
+    # The revision's full text (every language) is read only where a page shows it.
+    return (
+        Statement.objects.filter(status__in=[Statement.Status.PUBLISHED, Statement.Status.CLOSED])
+        .select_related("current_revision")
+        .defer("current_revision__text")
+    )
 
 
 def public_statement(slug: str) -> Statement:

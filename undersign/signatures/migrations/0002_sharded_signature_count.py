@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    """Start each statement's counter at its confirmed signatures, in shard 0."""
+    """Start each revision's counter at its confirmed signatures, in shard 0."""
     Signature = apps.get_model("signatures", "Signature")
     SignatureCount = apps.get_model("signatures", "SignatureCount")
     totals = (
         Signature.objects.filter(status="confirmed")
-        .values_list("statement_id")
+        .values_list("statement_id", "revision_id")
         .annotate(n=models.Count("id"))
     )
     SignatureCount.objects.bulk_create(
-        SignatureCount(statement_id=statement_id, shard=0, count=n) for statement_id, n in totals
+        SignatureCount(statement_id=statement_id, revision_id=revision_id, shard=0, count=n)
+        for statement_id, revision_id, n in totals
     )
 
 
@@ -33,9 +34,10 @@ class Migration(migrations.Migration):
                 ('shard', models.PositiveSmallIntegerField()),
                 ('count', models.IntegerField(default=0)),
                 ('statement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='statements.statement')),
+                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='statements.revision')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('statement', 'shard'), name='one_row_per_shard')],
+                'constraints': [models.UniqueConstraint(fields=('statement', 'revision', 'shard'), name='one_row_per_shard')],
             },
         ),
         migrations.RunPython(count_existing, migrations.RunPython.noop),
