@@ -17,7 +17,7 @@ def _post(client, **body):
 def _confirmed(client, n: int) -> None:
     for i in range(n):
         _post(client, name=f"Signer {i}", email=f"s{i}@example.org", city="Berlin", country="DE")
-    for s in Signature.objects.all():
+    for s in Signature.objects.order_by("id"):  # in signing order, whatever the database
         confirm_signature(s)
 
 
@@ -109,3 +109,10 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/statements/{slug}/signatures",
     }
     assert set(paths["/api/v1/statements/{slug}/signatures"]) == {"get", "post"}
+
+
+def test_a_nul_byte_or_junk_in_lang_or_slug_is_no_server_error(client, statement):
+    assert client.get("/api/v1/statements", {"lang": "de\x00x"}).status_code == 200
+    assert client.get("/api/v1/statements/letter", {"lang": "\x00"}).status_code == 200
+    assert client.get("/api/v1/statements/let%00ter").status_code == 404
+    assert client.get("/s/letter/", {"lang": "ru\x00"}).status_code == 200

@@ -24,7 +24,7 @@ from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.models import Revision, Statement
 from undersign.statements.services import public_statement
-from undersign.statements.texts import StatementText, text_in, text_of_revision
+from undersign.statements.texts import StatementText, language_code, text_in, text_of_revision
 
 
 def language_name(code: str) -> str:
@@ -36,7 +36,7 @@ def language_name(code: str) -> str:
 
 def wanted_language(request: HttpRequest) -> str:
     """?lang= when given, else the interface language (the switcher's choice)."""
-    lang = request.GET.get("lang", "").strip().lower()[:10]
+    lang = language_code(request.GET.get("lang"))
     return lang or (get_language() or settings.LANGUAGE_CODE)
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -317,6 +318,9 @@ def translation_saved(translation: StatementTranslation, *, actor: Actor = None)
             record_revision(statement, actor=actor)
 
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+
+
 def public_statements():
     # The revision's full text (every language) is read only where a page shows it.
     return (
@@ -328,6 +332,8 @@ def public_statements():
 
 def public_statement(slug: str) -> Statement:
     """The published or closed statement at `slug`; drafts do not exist for the public."""
+    if not _SLUG.fullmatch(slug):
+        raise Http404  # not a slug (the API takes any string): no query with it
     statement = public_statements().filter(slug=slug).first()
     if statement is None:
         raise Http404

@@ -3,6 +3,7 @@
 Reading only: what the page, the API and the exporter show. Writes live in services.py.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,10 +66,24 @@ def _from_parts(part: dict[str, Any], language: str, **extra: Any) -> StatementT
     )
 
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8}){0,3}")
+
+
+def language_code(value: str | None) -> str | None:
+    """`value` when it has the shape of a language code (`de`, `pt-br`), else None.
+
+    Whatever a reader puts in `?lang=` reaches a query; a NUL byte there would make
+    PostgreSQL fail, and nothing but a code can name a translation anyway.
+    """
+    value = (value or "").strip().lower()
+    return value if _LANGUAGE_CODE.fullmatch(value) else None
+
+
 def text_in(statement: Statement, language: str | None) -> StatementText:
     """The text in `language` when there is a translation, else the original."""
     from undersign.statements.services import original_hash
 
+    language = language_code(language)
     languages = languages_of(statement)
     translation = None
     if language and language != statement.language:
