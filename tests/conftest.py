@@ -15,6 +15,8 @@ from django.test import Client
 from undersign.statements.models import Statement
 from undersign.statements.services import create_statement, publish_statement
 
+pytest_plugins = ["tests.browser"]  # Chromium fixtures for the browser tests
+
 LINK = re.compile(r"https?://\S+/(confirm|withdraw)/[^/\s]+/[0-9a-f]+/")
 
 

@@ -1,88 +1,23 @@
 """The organiser's editor in a real browser with JavaScript off: log in, create, edit a
-clause, publish, and find the text public. The fixtures follow tests/test_browser.py."""
+clause, publish, and find the text public. The browser fixtures are in tests/browser.py."""
 
-import gc
-import os
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
+
+from tests.browser import assert_accessible, press
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "a long passphrase"
-
-
-# Module scope, and the async-unsafe check lifted only while Playwright runs: see
-# tests/test_browser.py for why.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Chromium to run the browser tests"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with pytest.MonkeyPatch.context() as env, sync_playwright() as p:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    gc.collect()  # Playwright's leftovers, freed now rather than inside a later test
-
-
-@pytest.fixture
-def new_page(browser, request) -> Iterator[Callable[..., Page]]:
-    """Open pages in fresh browser contexts; screenshot them if the test failed."""
-    failed_before = request.session.testsfailed
-    contexts: list[BrowserContext] = []
-
-    def open_page(js: bool) -> Page:
-        context = browser.new_context(java_script_enabled=js)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for i, context in enumerate(contexts):
-            for page in context.pages:
-                page.screenshot(path=ARTIFACTS / f"{request.node.name}-{i}.png", full_page=True)
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
 def site(transactional_db, live_server) -> str:
     User.objects.create_user("organiser", password=PASSWORD, is_staff=True)
     return live_server.url
-
-
-def press(page: Page, button: str) -> None:
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.get_by_role("button", name=button, exact=True).click()
-    assert answer.value.status != 403, f"the POST of {button!r} was refused"
-
-
-def assert_accessible(page: Page, where: str) -> None:
-    violations = [
-        v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
-    ]
-    report = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']}\n"
-        + "\n".join(f"    {node['target']}" for node in v["nodes"])
-        for v in violations
-    )
-    assert not violations, f"axe found problems on {where}:\n{report}"
 
 
 def log_in(page: Page, site: str, then: str = "/workspace/") -> None:
