@@ -121,3 +121,27 @@ def test_the_signature_keeps_the_revision_it_signed(client, statement):
     assert statement.current_revision != signed
     client.post(confirm)
     assert Signature.objects.get().revision == signed
+
+
+def test_a_signature_names_the_wording_its_signer_read_even_if_it_changed_meanwhile(
+    client, statement
+):
+    from undersign.statements.models import Clause
+    from undersign.statements.services import statement_saved
+
+    page = client.get("/s/letter/").content.decode()
+    assert '<input type="hidden" name="revision" value="1">' in page
+    read = statement.current_revision
+    Clause.objects.filter(statement=statement, number=1).update(text="Release them all now.")
+    statement_saved(statement)  # the text changes while the person is typing
+    sign(client, statement, revision="1")
+    sign(client, statement, email="later@example.org", revision="2")
+    sign(client, statement, email="nofield@example.org")
+    sign(client, statement, email="junk@example.org", revision="99")
+    by_email = {s.contact.email: s.revision.number for s in Signature.objects.all()}
+    assert by_email == {
+        "anna@example.org": read.number,
+        "later@example.org": 2,
+        "nofield@example.org": 2,
+        "junk@example.org": 2,
+    }

@@ -84,7 +84,9 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("public:check_mail", slug=statement.slug)
     if form.is_valid():
         try:
-            signing.add_signature(statement, form.signature_input(get_language()))
+            shown = request.POST.get("revision", "")
+            revision = int(shown) if shown.isdigit() and len(shown) < 9 else None
+            signing.add_signature(statement, form.signature_input(get_language(), revision))
         except signing.SigningError as error:
             form.add_error(None, error.message)
         else:

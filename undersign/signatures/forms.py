@@ -174,7 +174,7 @@ class SignatureForm(forms.Form):
             data["volunteer"] = True  # writing where one can help says yes by itself
         return data
 
-    def signature_input(self, language: str) -> SignatureInput:
+    def signature_input(self, language: str, revision_number: int | None = None) -> SignatureInput:
         """What the signing service takes, from a valid form."""
         data = self.cleaned_data
         return SignatureInput(
@@ -190,6 +190,7 @@ class SignatureForm(forms.Form):
             signal=data.get("signal", ""),
             language=language,
             consent_version=settings.CONSENT_VERSION,
+            revision_number=revision_number,
         )
 
 

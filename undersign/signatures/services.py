@@ -17,7 +17,7 @@ from undersign.signatures import contacts, counting
 from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
 from undersign.signatures.models import Signature
 from undersign.signatures.text import check_link_token, email_digest, initials
-from undersign.statements.models import Statement
+from undersign.statements.models import Revision, Statement
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ class SignatureInput:
     signal: str = ""
     language: str = "en"
     consent_version: str = ""
+    # The revision number the form was shown with: the wording the person read and agreed to.
+    revision_number: int | None = None
 
 
 def public_name(name: str, display: str) -> str:
@@ -52,6 +54,19 @@ def public_name(name: str, display: str) -> str:
     if display == Signature.Display.INITIALS:
         return initials(name)
     return ""
+
+
+def revision_read(statement: Statement, number: int | None) -> int:
+    """The id of the revision a signer read: the one their form was shown with, when it is
+    one of this statement's (the text may have changed while they were typing); else the
+    current one."""
+    current = statement.current_revision
+    if current is None:
+        raise SigningError(_("Signing of this statement is closed."))
+    if number is None or current.number == number:
+        return current.pk
+    shown = Revision.objects.filter(statement=statement, number=number).values_list("id", flat=True)
+    return shown.first() or current.pk
 
 
 def add_signature(statement: Statement, data: SignatureInput) -> None:
@@ -86,7 +101,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
             with transaction.atomic():
                 signature = Signature.objects.create(
                     statement=statement,
-                    revision_id=statement.current_revision_id,
+                    revision_id=revision_read(statement, data.revision_number),
                     ref=secrets.token_urlsafe(18),
                     display=data.display,
                     public_name=public_name(data.name, data.display),
