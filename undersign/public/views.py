@@ -133,8 +133,7 @@ def confirm(request: HttpRequest, ref: str, token: str) -> HttpResponse:
 def withdraw(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     signature = _signature_from_link(ref, "withdraw", token)
     if request.method == "POST":
-        if signature.status != Signature.Status.WITHDRAWN:
-            signing.withdraw_signature(signature)
+        signing.withdraw_signature(signature)  # idempotent: a second press changes nothing
         return redirect(request.path)
     return render(
         request,
