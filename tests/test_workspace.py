@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from undersign.organisers.models import AuditEntry
+from undersign.statements.access import statement_for
 from undersign.statements.models import Statement
 from undersign.statements.services import set_translation
-from undersign.workspace.access import statement_for
 
 LETTER = """# Open letter on *political* prisoners
 

@@ -12,9 +12,9 @@ from django.utils.translation import get_language_info
 from django.views.decorators.cache import never_cache
 
 from undersign.organisers.models import AuditEntry
+from undersign.statements.access import may_use_workspace
 from undersign.statements.models import Statement
 from undersign.statements.services import original_hash
-from undersign.workspace.access import may_use_workspace
 
 
 def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from undersign.statements import services
+from undersign.statements.access import statement_for
 from undersign.statements.models import Statement, StatementTranslation
 from undersign.statements.services import StatementError, original_hash
 from undersign.statements.texts import text_in
-from undersign.workspace.access import statement_for
 from undersign.workspace.forms import NewTranslationForm, TranslationForm, language_code
 from undersign.workspace.pages import language_name, workspace_view
 

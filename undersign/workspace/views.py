@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from undersign.statements import services
+from undersign.statements.access import statement_for, statements_for
 from undersign.statements.services import StatementError
-from undersign.workspace.access import statement_for, statements_for
 from undersign.workspace.forms import CreateForm, StatementForm, clause_formset
 from undersign.workspace.pages import last_changes, translation_states, workspace_view
 

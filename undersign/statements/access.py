@@ -1,7 +1,7 @@
-"""Who may do what in the workspace: every workspace view asks here, nowhere else.
+"""Who may do what to a statement: the workspace, the CLI, the API and the exporters ask here.
 
-For now any active staff user may do everything. Roles per statement (owner, editor,
-moderator, contacts viewer) will answer `can` later; the views need not change for that.
+For now any active staff user may do everything. Roles per team (owner, editor, moderator,
+contacts viewer) will answer `can`; the callers need not change for that.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -12,9 +12,11 @@ from undersign.statements.models import Statement
 
 User = AbstractBaseUser | AnonymousUser
 
-# "view": read the statement in the workspace (and preview it); "edit": change its text,
-# metadata and translations; "publish": publish or close it.
-PERMISSIONS = ("view", "edit", "publish")
+# "view": read the statement in the workspace (preview, dashboard, public fields of its
+# signers); "edit": change its text, metadata and translations; "publish": publish, close or
+# reopen it; "moderate": hide names, mark signatures invalid; "contacts": see and export
+# contact data; "manage": the team's members, keys and deleting the statement.
+PERMISSIONS = ("view", "edit", "publish", "moderate", "contacts", "manage")
 
 
 def may_use_workspace(user: User) -> bool:
