@@ -237,11 +237,8 @@ def test_unpublished_changes_are_reviewed_word_by_word_and_published_in_one_step
     assert "Give them humanitarian visas." in staff.get("/s/letter/").content.decode()
     entry = AuditEntry.objects.get(action="statement.revision", data__revision=2)
     assert entry.actor == organiser
-    assert "There are no unpublished changes" in staff.get(
-        "/workspace/s/letter/changes"
-    ).content.decode().replace(
-        "There are no unpublished changes:", "There are no unpublished changes"
-    )
+    page = staff.get("/workspace/s/letter/changes").content.decode()
+    assert "There are no unpublished changes" in page
 
 
 def test_unpublished_changes_can_be_discarded(staff, statement):
