@@ -141,7 +141,8 @@ def test_a_translation_saved_in_the_admin_becomes_part_of_the_next_revision(
         "clauses-MIN_NUM_FORMS": "0",
         "clauses-MAX_NUM_FORMS": "1000",
     }
-    for i, (clause, text) in enumerate(zip(clauses, ["Звільнити.", "Дати візи.", "Зупинити."])):
+    texts = ["Звільнити.", "Дати візи.", "Зупинити."]
+    for i, (clause, text) in enumerate(zip(clauses, texts, strict=True)):
         data |= {f"clauses-{i}-clause": clause.pk, f"clauses-{i}-text": text}
     url = f"/admin/statements/statementtranslation/{translation.pk}/change/"
     r = client.post(url, data)

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from undersign.statements import services
 from undersign.statements.models import (
@@ -53,7 +54,7 @@ class StatementAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         services.statement_saved(form.instance, created=not change, actor=request.user)
 
-    def _each(self, request, queryset, service, done: str) -> None:
+    def _each(self, request, queryset, service, done: StrOrPromise) -> None:
         for statement in queryset:
             try:
                 service(statement, actor=request.user)
@@ -100,7 +101,7 @@ class ClauseTranslationInline(admin.TabularInline):
         # Only the clauses of the translation's statement (all clauses of every statement
         # would be a long list and an easy mistake).
         if db_field.name == "clause":
-            statement_id = getattr(request, "_translation_statement_id", None)
+            statement_id = getattr(request, "_translation_statement_id", None) or 0
             kwargs["queryset"] = Clause.objects.filter(statement_id=statement_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
