@@ -421,3 +421,65 @@ def test_revisions_of_other_statements_are_not_shown(client, statement, nine):
     assert Revision.objects.count() == 2
     assert client.get("/s/letter/diff?from=1&to=1").status_code == 200
     assert client.get("/s/nine/diff?from=1&to=2").status_code == 404
+
+
+# Existing data --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_translations_and_revisions_get_clause_ids_by_number():
+    """Before clause identity, clause N of a translation translated clause N: the migration
+    attaches it to that clause, and gives the clauses in revisions their ids, hashes intact."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("statements", "0001_initial")])
+    old = executor.loader.project_state([("statements", "0001_initial")]).apps
+    statement = old.get_model("statements", "Statement").objects.create(slug="old", title="Old")
+    clause_model = old.get_model("statements", "Clause")
+    for n, text in enumerate(["One.", "Two."], 1):
+        clause_model.objects.create(statement=statement, number=n, text=text)
+    original = {
+        "language": "en",
+        "title": "Old",
+        "preamble": "",
+        "clauses": [{"number": 1, "text": "One."}, {"number": 2, "text": "Two."}],
+        "postscript": "",
+    }
+    translation = old.get_model("statements", "StatementTranslation").objects.create(
+        statement=statement, language="de", title="Alt", original_hash=content_hash(original)
+    )
+    old.get_model("statements", "ClauseTranslation").objects.create(
+        translation=translation, number=2, text="Zwei."
+    )
+    text = {
+        **original,
+        "translations": {
+            "de": {
+                "title": "Alt",
+                "preamble": "",
+                "postscript": "",
+                "clauses": [{"number": 2, "text": "Zwei."}],
+            }
+        },
+    }
+    digest = content_hash(text)
+    old.get_model("statements", "Revision").objects.create(
+        statement=statement, number=1, content_hash=digest, text=text
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    two = Clause.objects.get(statement__slug="old", number=2)
+    moved = two.translations.get()
+    assert moved.text == "Zwei." and moved.original == "Two."  # made from today's wording
+    revision = Revision.objects.get(statement__slug="old")
+    assert revision.text["clauses"][1] == {"id": two.pk, "number": 2, "text": "Two."}
+    assert revision.text["translations"]["de"]["clauses"] == [
+        {"id": two.pk, "number": 2, "text": "Zwei."}
+    ]
+    assert content_hash(revision.text) == digest == revision.content_hash
+    assert revision.titles == [["en", "Old"], ["de", "Alt"]]
