@@ -32,7 +32,7 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
         "unpublished": services.has_unpublished_changes(statement),
         "language_name": language_name(comparison.language),
         "original_language_name": language_name(comparison.original_language),
-        "languages": [(code, language_name(code)) for code in comparison.languages],
+        "compare_languages": [(code, language_name(code)) for code in comparison.languages],
         "may_publish": can(request.user, statement, "publish"),
         "may_edit": can(request.user, statement, "edit"),
     }
