@@ -222,20 +222,26 @@ def test_editing_a_published_text_changes_only_the_working_copy(staff, statement
 def test_unpublished_changes_are_reviewed_word_by_word_and_published_in_one_step(
     staff, statement, organiser
 ):
+    set_translation(statement, language="de", title="Brief", clauses={2: "Visa geben."})
+    staff.post("/workspace/s/letter/changes/publish")
     data = edit_data(statement)
     data["clauses-1-text"] = "Give them humanitarian visas."
     staff.post("/workspace/s/letter/", data)
     page = staff.get("/workspace/s/letter/changes").content.decode()
     assert '<ins><span class="visually-hidden">Added: </span>humanitarian </ins>' in page
     assert "Clause 1: unchanged" in page and "Clause 3: unchanged" in page
+    assert 'href="?lang=de"' in page and 'href="?lang=ru"' not in page  # both versions have de
+    german = staff.get("/workspace/s/letter/changes?lang=de").content.decode()
+    # Clause 2 was translated from its earlier wording: German readers get the new original.
+    assert "translation out of date — original text" in german
     assert staff.get("/workspace/s/letter/changes/publish").status_code == 405
 
     r = staff.post("/workspace/s/letter/changes/publish")
     assert r.status_code == 302
     statement.refresh_from_db()
-    assert statement.current_revision.number == 2
+    assert statement.current_revision.number == 3
     assert "Give them humanitarian visas." in staff.get("/s/letter/").content.decode()
-    entry = AuditEntry.objects.get(action="statement.revision", data__revision=2)
+    entry = AuditEntry.objects.get(action="statement.revision", data__revision=3)
     assert entry.actor == organiser
     page = staff.get("/workspace/s/letter/changes").content.decode()
     assert "There are no unpublished changes" in page
