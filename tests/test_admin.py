@@ -60,7 +60,7 @@ def test_an_organiser_creates_a_draft_and_publishes_it(client, organiser):
     assert AuditEntry.objects.get(action="statement.publish").actor == organiser
 
 
-def test_editing_a_published_text_makes_a_new_revision(client, organiser, statement):
+def test_editing_a_published_text_stages_a_new_revision(client, organiser, statement):
     client.force_login(organiser)
     url = f"/admin/statements/statement/{statement.pk}/change/"
     clauses = list(statement.clauses.all())
@@ -87,6 +87,13 @@ def test_editing_a_published_text_makes_a_new_revision(client, organiser, statem
     data["clauses-0-text"] = "Release them all."
     assert client.post(url, data).status_code == 302
     statement.refresh_from_db()
+    assert statement.current_revision.number == 1  # saved, not yet public
+    assert list(statement.clauses.values_list("pk", flat=True)) == [c.pk for c in clauses]
+    client.post(
+        "/admin/statements/statement/",
+        {"action": "publish_changes", "_selected_action": [statement.pk]},
+    )
+    statement.refresh_from_db()
     assert statement.current_revision.number == 2
     assert statement.current_revision.text["clauses"][0]["text"] == "Release them all."
 
@@ -112,33 +119,41 @@ def test_the_admin_shows_no_contact_data(client, organiser, statement):
     assert client.get("/admin/signatures/contact/").status_code == 404
 
 
-def test_a_translation_saved_in_the_admin_becomes_part_of_a_new_revision(
+def test_a_translation_saved_in_the_admin_becomes_part_of_the_next_revision(
     client, organiser, statement
 ):
     client.force_login(organiser)
     r = client.post(
         "/admin/statements/statementtranslation/add/",
-        {
-            "statement": statement.pk,
-            "language": "uk",
-            "title": "Відкритий лист",
-            "preamble": "",
-            "postscript": "",
-            "clauses-TOTAL_FORMS": "3",
-            "clauses-INITIAL_FORMS": "0",
-            "clauses-MIN_NUM_FORMS": "0",
-            "clauses-MAX_NUM_FORMS": "1000",
-            "clauses-0-number": "1",
-            "clauses-0-text": "Звільнити.",
-            "clauses-1-number": "2",
-            "clauses-1-text": "Дати візи.",
-            "clauses-2-number": "3",
-            "clauses-2-text": "Зупинити екстрадиції.",
-        },
+        {"statement": statement.pk, "language": "uk", "title": "Відкритий лист"},
     )
     assert r.status_code == 302, r.content.decode()[:2000]
+    translation = statement.translations.get()
+    clauses = list(statement.clauses.all())
+    data = {
+        "statement": statement.pk,
+        "language": "uk",
+        "title": "Відкритий лист",
+        "preamble": "",
+        "postscript": "",
+        "clauses-TOTAL_FORMS": "3",
+        "clauses-INITIAL_FORMS": "0",
+        "clauses-MIN_NUM_FORMS": "0",
+        "clauses-MAX_NUM_FORMS": "1000",
+    }
+    texts = ["Звільнити.", "Дати візи.", "Зупинити."]
+    for i, (clause, text) in enumerate(zip(clauses, texts, strict=True)):
+        data |= {f"clauses-{i}-clause": clause.pk, f"clauses-{i}-text": text}
+    url = f"/admin/statements/statementtranslation/{translation.pk}/change/"
+    r = client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    client.post(
+        "/admin/statements/statement/",
+        {"action": "publish_changes", "_selected_action": [statement.pk]},
+    )
     statement.refresh_from_db()
     assert statement.current_revision.number == 2
     assert statement.current_revision.text["translations"]["uk"]["title"] == "Відкритий лист"
     page = client.get("/s/letter/?lang=uk").content.decode()
     assert "Відкритий лист" in page and "Out of date" not in page
+    assert "Дати візи." in page and "Give them visas." not in page

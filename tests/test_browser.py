@@ -114,14 +114,16 @@ def test_the_language_switcher_works_without_javascript(new_page, site):
 
 def test_a_reader_switches_language_follows_a_clause_link_and_finds_share_tags(new_page, site):
     from undersign.statements.models import Statement
-    from undersign.statements.services import set_translation
+    from undersign.statements.services import publish_changes, set_translation
 
+    letter = Statement.objects.get(slug="letter")
     set_translation(
-        Statement.objects.get(slug="letter"),
+        letter,
         language="de",
         title="Offener Brief zu politischen Gefangenen",
         clauses={1: "Freilassen.", 2: "Visa geben.", 3: "Auslieferungen stoppen."},
     )
+    publish_changes(letter)
     page = new_page(js=False)
     page.goto(f"{site}/s/letter/")
     press(page, "Deutsch")  # the interface language brings the German text along

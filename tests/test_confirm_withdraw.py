@@ -111,12 +111,12 @@ def test_forged_or_swapped_links_lead_nowhere(client, statement):
 
 def test_the_signature_keeps_the_revision_it_signed(client, statement):
     from undersign.statements.models import Clause
-    from undersign.statements.services import statement_saved
+    from undersign.statements.services import publish_changes
 
     confirm = _mailed_links(client, statement)["confirm"]
     signed = statement.current_revision
     Clause.objects.filter(statement=statement, number=1).update(text="Release them all now.")
-    statement_saved(statement)
+    publish_changes(statement)
     statement.refresh_from_db()
     assert statement.current_revision != signed
     client.post(confirm)
@@ -127,13 +127,13 @@ def test_a_signature_names_the_wording_its_signer_read_even_if_it_changed_meanwh
     client, statement
 ):
     from undersign.statements.models import Clause
-    from undersign.statements.services import statement_saved
+    from undersign.statements.services import publish_changes
 
     page = client.get("/s/letter/").content.decode()
     assert '<input type="hidden" name="revision" value="1">' in page
     read = statement.current_revision
     Clause.objects.filter(statement=statement, number=1).update(text="Release them all now.")
-    statement_saved(statement)  # the text changes while the person is typing
+    publish_changes(statement)  # the text changes while the person is typing
     sign(client, statement, revision="1")
     sign(client, statement, email="later@example.org", revision="2")
     sign(client, statement, email="nofield@example.org")

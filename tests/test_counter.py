@@ -67,12 +67,12 @@ def test_reconcile_repairs_a_counter_that_drifted(client, statement):
 
 def test_each_revision_keeps_its_own_count_cheaply(client, statement):
     from undersign.statements.models import Clause
-    from undersign.statements.services import statement_saved
+    from undersign.statements.services import publish_changes
 
     first = statement.current_revision
     sign(client, statement, email="early@example.org")
     Clause.objects.filter(statement=statement, number=1).update(text="Release them all.")
-    statement_saved(statement)
+    publish_changes(statement)
     statement.refresh_from_db()
     sign(client, statement, email="late1@example.org")
     sign(client, statement, email="late2@example.org")

@@ -1,9 +1,10 @@
 """A statement in several languages: the reader's language when there is a translation,
-else the original with a notice; translations made before a change show as out of date."""
+else the original with a notice; translations made before a change show as out of date; a
+partial translation gives the original's wording, marked, for what it lacks."""
 
 import pytest
 
-from undersign.statements.services import edit_statement, set_translation
+from undersign.statements.services import edit_statement, publish_changes, set_translation
 
 
 @pytest.fixture
@@ -13,8 +14,10 @@ def translated(statement):
         language="de",
         title="Offener Brief zu politischen Gefangenen",
         preamble="Wir, die Unterzeichnenden, fordern drei Dinge.",
+        postscript="P.S. Unterschreiben Sie mit Initialen, wenn Sie gefährdet sind.",
         clauses={1: "Freilassen.", 2: "Visa geben.", 3: "Auslieferungen stoppen."},
     )
+    publish_changes(statement)
     return statement
 
 
@@ -47,21 +50,50 @@ def test_a_translation_made_before_the_original_changed_is_out_of_date(client, t
         postscript=translated.postscript,
         clauses={1: "Release them now.", 2: "Give them visas.", 3: "Stop extraditions."},
     )
-    assert "Out of date" in client.get("/s/letter/?lang=de").content.decode()
+    publish_changes(translated)
+    page = client.get("/s/letter/?lang=de").content.decode()
+    assert "Out of date" in page
+    # The reworded clause comes in its new original wording; the others stay translated.
+    assert "Freilassen." not in page and "Release them now." in page and "Visa geben." in page
     set_translation(
         translated,
         language="de",
         title="Offener Brief",
         clauses={1: "Sofort freilassen.", 2: "Visa geben.", 3: "Auslieferungen stoppen."},
     )
-    assert "Out of date" not in client.get("/s/letter/?lang=de").content.decode()
+    publish_changes(translated)
+    page = client.get("/s/letter/?lang=de").content.decode()
+    assert "Out of date" not in page and "Sofort freilassen." in page
 
 
-def test_a_translation_needs_the_originals_clause_numbers(translated):
+def test_a_translation_takes_only_the_originals_clause_numbers(translated):
     from undersign.statements.services import StatementError
 
-    with pytest.raises(StatementError):
-        set_translation(translated, language="uk", title="Лист", clauses={1: "Звільнити."})
+    with pytest.raises(StatementError, match="no clause 4"):
+        set_translation(translated, language="uk", title="Лист", clauses={4: "Чотири."})
+
+
+def test_a_clause_added_to_the_original_shows_in_the_original_in_older_translations(
+    client, translated
+):
+    edit_statement(
+        translated,
+        title=translated.title,
+        preamble=translated.preamble,
+        postscript=translated.postscript,
+        clauses={
+            1: "Release them.",
+            2: "Give them visas.",
+            3: "Stop extraditions.",
+            4: "Publish the names of the judges.",
+        },
+    )
+    publish_changes(translated)
+    page = client.get("/s/letter/?lang=de").content.decode()
+    assert 'id="clause-4"' in page
+    assert '<div lang="en"><p>Publish the names of the judges.</p>' in page
+    assert "Not yet translated — original text:" in page
+    assert "Visa geben." in page
 
 
 def test_the_api_takes_lang_and_gives_languages_revision_and_metadata(client, translated):
@@ -85,6 +117,7 @@ def test_statement_text_is_rendered_from_markdown_and_never_trusts_html(client, 
         postscript="",
         clauses={1: "Release them.", 2: "Visas.", 3: "Stop."},
     )
+    publish_changes(statement)
     page = client.get("/s/letter/").content.decode()
     assert "<em>ask</em>" in page
     assert "alert(1)" not in page and "javascript:" not in page

@@ -42,8 +42,10 @@ def actions() -> list[str]:
 
 
 def edit_data(statement: Statement, clauses=None, **fields) -> dict[str, object]:
-    """The edit form as the page sends it: `clauses` as (number it had, text, delete)."""
+    """The edit form as the page sends it: `clauses` as (number it had, text, delete); the
+    page sends each clause's id, so a number that no clause has stands for a forged id."""
     statement.refresh_from_db()
+    ids = dict(statement.clauses.values_list("number", "pk"))
     if clauses is None:
         clauses = [(c.number, c.text, False) for c in statement.clauses.all()]
     data: dict[str, object] = {
@@ -57,7 +59,7 @@ def edit_data(statement: Statement, clauses=None, **fields) -> dict[str, object]
         "clauses-MAX_NUM_FORMS": "1000",
     }
     for i, (number, text, delete) in enumerate(clauses):
-        data[f"clauses-{i}-number"] = "" if number is None else str(number)
+        data[f"clauses-{i}-clause"] = "" if number is None else str(ids.get(number, 10**6 + number))
         data[f"clauses-{i}-text"] = text
         if delete:
             data[f"clauses-{i}-DELETE"] = "on"
@@ -201,17 +203,130 @@ def test_bad_create_input_is_explained_and_kept(staff, statement):
 # Editing ------------------------------------------------------------------------------------
 
 
-def test_it_edits_a_clause_and_a_published_text_gets_a_new_revision(staff, statement, organiser):
+def test_editing_a_published_text_changes_only_the_working_copy(staff, statement, organiser):
     data = edit_data(statement)
     data["clauses-1-text"] = "Give them humanitarian visas."
     r = staff.post("/workspace/s/letter/", data)
     assert r.status_code == 302 and r["Location"] == "/workspace/s/letter/"
     statement.refresh_from_db()
     assert clause_texts(statement)[1] == (2, "Give them humanitarian visas.")
-    assert statement.current_revision.number == 2
-    assert set(actions()[-2:]) == {"statement.edit", "statement.revision"}
+    assert statement.current_revision.number == 1  # nothing public changed
+    assert "Give them humanitarian visas." not in staff.get("/s/letter/").content.decode()
+    assert actions()[-1] == "statement.edit"
     assert AuditEntry.objects.filter(action="statement.edit").get().actor == organiser
-    assert "Saved." in staff.get("/workspace/s/letter/").content.decode()
+    page = staff.get("/workspace/s/letter/").content.decode()
+    assert "The public page does not show it until you publish the changes." in page
+    assert "Unpublished changes." in page and "/workspace/s/letter/changes" in page
+
+
+def test_unpublished_changes_are_reviewed_word_by_word_and_published_in_one_step(
+    staff, statement, organiser
+):
+    set_translation(statement, language="de", title="Brief", clauses={2: "Visa geben."})
+    staff.post("/workspace/s/letter/changes/publish")
+    data = edit_data(statement)
+    data["clauses-1-text"] = "Give them humanitarian visas."
+    staff.post("/workspace/s/letter/", data)
+    page = staff.get("/workspace/s/letter/changes").content.decode()
+    assert '<ins><span class="visually-hidden">Added: </span>humanitarian </ins>' in page
+    assert "Clause 1: unchanged" in page and "Clause 3: unchanged" in page
+    assert 'href="?lang=de"' in page and 'href="?lang=ru"' not in page  # both versions have de
+    german = staff.get("/workspace/s/letter/changes?lang=de").content.decode()
+    # Clause 2 was translated from its earlier wording: German readers get the new original.
+    assert "translation out of date — original text" in german
+    assert staff.get("/workspace/s/letter/changes/publish").status_code == 405
+
+    r = staff.post("/workspace/s/letter/changes/publish")
+    assert r.status_code == 302
+    statement.refresh_from_db()
+    assert statement.current_revision.number == 3
+    assert "Give them humanitarian visas." in staff.get("/s/letter/").content.decode()
+    entry = AuditEntry.objects.get(action="statement.revision", data__revision=3)
+    assert entry.actor == organiser
+    page = staff.get("/workspace/s/letter/changes").content.decode()
+    assert "There are no unpublished changes" in page
+
+
+def test_unpublished_changes_can_be_discarded(staff, statement):
+    staff.post("/workspace/s/letter/", edit_data(statement, [(1, "Only this.", False)]))
+    assert staff.get("/workspace/s/letter/changes/discard").status_code == 200  # it asks
+    assert len(clause_texts(statement)) == 1
+    r = staff.post("/workspace/s/letter/changes/discard")
+    assert r.status_code == 302
+    assert clause_texts(statement) == [
+        (1, "Release them."),
+        (2, "Give them visas."),
+        (3, "Stop extraditions."),
+    ]
+    assert "statement.discard" in actions()
+
+
+def test_text_areas_are_stored_with_plain_newlines(staff, statement):
+    data = edit_data(statement, preamble="First line.\r\nSecond line.", authors="A\r\nB")
+    data["clauses-0-text"] = "Release them.\r\n\r\nAll of them."
+    assert staff.post("/workspace/s/letter/", data).status_code == 302
+    statement.refresh_from_db()
+    assert statement.preamble == "First line.\nSecond line." and statement.authors == "A\nB"
+    assert clause_texts(statement)[0] == (1, "Release them.\n\nAll of them.")
+    staff.post(
+        "/workspace/s/letter/translations/de/",
+        translation_data(preamble="Eins.\r\nZwei.", clause_1="Frei.\r\nSofort."),
+    )
+    translation = statement.translations.get()
+    assert translation.preamble == "Eins.\nZwei."
+    assert translation.clauses.get(clause__number=1).text == "Frei.\nSofort."
+
+
+def test_clauses_move_up_and_down_without_javascript_and_keep_what_was_typed(staff, statement):
+    before = list(statement.clauses.values_list("pk", flat=True))
+    data = edit_data(statement)
+    data["clauses-0-text"] = "Release them, typed meanwhile."
+    data["move"] = f"down:{before[0]}"
+    assert staff.post("/workspace/s/letter/", data).status_code == 302
+    assert list(statement.clauses.values_list("pk", "number", "text")) == [
+        (before[1], 1, "Give them visas."),
+        (before[0], 2, "Release them, typed meanwhile."),
+        (before[2], 3, "Stop extraditions."),
+    ]
+    page = staff.get("/workspace/s/letter/").content.decode()
+    assert f'name="move" value="up:{before[0]}"' in page
+    assert f'name="move" value="down:{before[0]}"' in page
+    assert "statement.reorder" in actions()
+
+
+def test_a_closed_statement_is_frozen_until_reopened(staff, statement, organiser):
+    staff.post("/workspace/s/letter/close")
+    data = edit_data(statement)
+    data["clauses-0-text"] = "Changed after closing."
+    r = staff.post("/workspace/s/letter/", data)
+    assert r.status_code == 400 and "the text is frozen" in r.content.decode()
+    r = staff.post("/workspace/s/letter/translations/de/", translation_data())
+    assert r.status_code == 400 and "the text is frozen" in r.content.decode()
+    assert clause_texts(statement)[0] == (1, "Release them.")
+    page = staff.get("/workspace/s/letter/").content.decode()
+    assert "Signing is closed and the text is frozen." in page and "Reopen signing" in page
+    staff.post("/workspace/s/letter/publish")  # publishing does not reopen by the way
+    statement.refresh_from_db()
+    assert statement.status == "closed"
+
+    assert staff.post("/workspace/s/letter/reopen").status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == "published"
+    assert AuditEntry.objects.get(action="statement.reopen").actor == organiser
+    assert staff.post("/workspace/s/letter/", data).status_code == 302
+
+
+def test_a_draft_can_be_deleted_a_published_statement_cannot(staff, statement, draft, organiser):
+    assert "Delete this draft" in staff.get("/workspace/s/draft/").content.decode()
+    assert "Delete this draft" not in staff.get("/workspace/s/letter/").content.decode()
+    assert staff.get("/workspace/s/draft/delete").status_code == 200  # it asks first
+    r = staff.post("/workspace/s/draft/delete")
+    assert r.status_code == 302 and r["Location"] == "/workspace/"
+    assert not Statement.objects.filter(slug="draft").exists()
+    assert AuditEntry.objects.get(action="statement.delete").actor == organiser
+    r = staff.post("/workspace/s/letter/delete")
+    assert r.status_code == 302
+    assert Statement.objects.filter(slug="letter").exists()
 
 
 def test_it_saves_metadata(staff, statement, draft):
@@ -247,7 +362,8 @@ def test_deleting_a_clause_renumbers_and_carries_translations_along(staff, state
     assert staff.post("/workspace/s/letter/", data).status_code == 302
     assert clause_texts(statement) == [(1, "Release them."), (2, "Stop them.")]
     translation = statement.translations.get()
-    assert list(translation.clauses.values_list("number", "text")) == [(1, "Eins."), (2, "Drei.")]
+    rows = translation.clauses.values_list("clause__number", "text")
+    assert list(rows) == [(1, "Eins."), (2, "Drei.")]
     page = staff.get("/workspace/s/letter/").content.decode()
     assert "out of date" in page  # the original changed after the translation
 
@@ -294,7 +410,9 @@ def test_the_original_language_cannot_take_a_translations_language(staff, statem
 # Translations -------------------------------------------------------------------------------
 
 
-def translation_data(**overrides) -> dict[str, str]:
+def translation_data(slug: str = "letter", **overrides) -> dict[str, str]:
+    """The translation form as the page sends it; `clause_N` names the box of clause N (the
+    page names each box by the clause's id)."""
     data = {
         "title": "Offener Brief",
         "preamble": "Wir bitten um drei Dinge.",
@@ -304,22 +422,32 @@ def translation_data(**overrides) -> dict[str, str]:
         "clause_3": "Auslieferungen stoppen.",
     }
     data.update(overrides)
-    return data
+    ids = dict(Statement.objects.get(slug=slug).clauses.values_list("number", "pk"))
+    boxes = {f"clause_{n}": f"clause_{pk}" for n, pk in ids.items()}
+    return {boxes.get(k, k): v for k, v in data.items() if k in boxes or "clause" not in k}
+
+
+def box(statement: Statement, number: int) -> str:
+    return f"clause_{statement.clauses.get(number=number).pk}"
 
 
 def test_a_translation_is_added_side_by_side_with_the_original(staff, statement, organiser):
     r = staff.get("/workspace/s/letter/translations/new", {"language": "DE"})
     assert r.status_code == 302 and r["Location"] == "/workspace/s/letter/translations/de/"
     page = staff.get("/workspace/s/letter/translations/de/").content.decode()
-    assert 'id="original-clause-2"' in page and "Give them visas." in page
-    assert 'aria-describedby="original-clause-2"' in page and 'name="clause_2"' in page
+    two = statement.clauses.get(number=2).pk
+    assert f'id="original-clause-{two}"' in page and "Give them visas." in page
+    assert f'aria-describedby="original-clause-{two}"' in page and f'name="clause_{two}"' in page
 
     r = staff.post("/workspace/s/letter/translations/de/", translation_data())
     assert r.status_code == 302
     translation = statement.translations.get(language="de")
-    assert translation.clauses.get(number=3).text == "Auslieferungen stoppen."
+    assert translation.clauses.get(clause__number=3).text == "Auslieferungen stoppen."
     entry = AuditEntry.objects.get(action="statement.translate")
     assert entry.actor == organiser and entry.data == {"language": "de"}
+    # Public once the changes are published, not before.
+    assert "Offener Brief" not in staff.get("/s/letter/?lang=de").content.decode()
+    staff.post("/workspace/s/letter/changes/publish")
     statement.refresh_from_db()
     assert "de" in statement.current_revision.text["translations"]
     assert "Offener Brief" in staff.get("/s/letter/?lang=de").content.decode()
@@ -332,17 +460,51 @@ def test_an_out_of_date_translation_is_marked_until_saved_again(staff, statement
     staff.post("/workspace/s/letter/", data)
     page = staff.get("/workspace/s/letter/translations/de/").content.decode()
     assert "Out of date:" in page and "Release them all." in page
+    assert page.count("Reworded since this was translated") == 1  # clause 1 only
     assert 'value="Offener Brief"' in page  # the earlier translation, ready to update
     staff.post("/workspace/s/letter/translations/de/", translation_data(clause_1="Alle frei."))
     assert "Out of date:" not in staff.get("/workspace/s/letter/translations/de/").content.decode()
 
 
-def test_a_translation_missing_a_clause_is_refused_and_kept(staff, statement):
-    r = staff.post("/workspace/s/letter/translations/de/", translation_data(clause_2=""))
+def test_a_translation_can_be_saved_partly_and_finished_later(staff, statement):
+    r = staff.post(
+        "/workspace/s/letter/translations/de/", translation_data(clause_2="", clause_3="")
+    )
+    assert r.status_code == 302
+    translation = statement.translations.get()
+    assert list(translation.clauses.values_list("clause__number", flat=True)) == [1]
+    page = staff.get("/workspace/s/letter/translations/de/").content.decode()
+    assert "2 clauses are not translated yet." in page
+    assert "1 of 3 clauses translated" in staff.get("/workspace/s/letter/").content.decode()
+    preview = staff.get("/workspace/s/letter/preview?lang=de").content.decode()
+    assert "Freilassen." in preview
+    # Clauses 2 and 3, and the postscript the translation has not either.
+    assert preview.count("Not yet translated — original text:") == 3
+    staff.post("/workspace/s/letter/translations/de/", translation_data())
+    assert translation.clauses.count() == 3
+
+
+def test_a_translation_needs_a_title_and_keeps_what_was_typed(staff, statement):
+    r = staff.post("/workspace/s/letter/translations/de/", translation_data(title=""))
     page = r.content.decode()
     assert r.status_code == 400
     assert "This field is required." in page and "Auslieferungen stoppen.</textarea>" in page
     assert not statement.translations.exists()
+
+
+def test_a_translation_can_be_deleted(staff, statement, organiser):
+    staff.post("/workspace/s/letter/translations/de/", translation_data())
+    staff.post("/workspace/s/letter/changes/publish")
+    assert staff.get("/workspace/s/letter/translations/de/delete").status_code == 200
+    r = staff.post("/workspace/s/letter/translations/de/delete")
+    assert r.status_code == 302
+    assert not statement.translations.exists()
+    entry = AuditEntry.objects.get(action="statement.translation_delete")
+    assert entry.actor == organiser and entry.data == {"language": "de"}
+    assert "Offener Brief" in staff.get("/s/letter/?lang=de").content.decode()  # until published
+    staff.post("/workspace/s/letter/changes/publish")
+    assert "Offener Brief" not in staff.get("/s/letter/?lang=de").content.decode()
+    assert staff.post("/workspace/s/letter/translations/de/delete").status_code == 404
 
 
 def test_translation_addresses_are_checked(staff, statement):
@@ -403,7 +565,7 @@ def test_the_whole_path_from_a_title_to_a_public_page_in_two_languages(staff):
     assert staff.post("/workspace/s/support/", data).status_code == 302
     r = staff.post(
         "/workspace/s/support/translations/uk/",
-        {"title": "Лист підтримки", "preamble": "", "postscript": "", "clause_1": "Ми з ними."},
+        translation_data("support", title="Лист підтримки", preamble="", clause_1="Ми з ними."),
     )
     assert r.status_code == 302
     assert staff.post("/workspace/s/support/publish").status_code == 302

@@ -56,6 +56,22 @@ def test_an_organiser_writes_publishes_and_finds_the_statement_public(new_page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Letter from the browser")
     expect(page.locator("#clause-1")).to_contain_text("Free them all, now.")
 
+    # A change to the published text is saved, reviewed and published in one step.
+    page.goto(f"{site}/workspace/s/browser-letter/")
+    page.get_by_label("Clause 1", exact=True).fill("Free them all, today.")
+    press(page, "Save")
+    expect(page.get_by_text("Unpublished changes.")).to_be_visible()
+    page.goto(f"{site}/s/browser-letter/")
+    expect(page.locator("#clause-1")).to_contain_text("Free them all, now.")
+    page.goto(f"{site}/workspace/s/browser-letter/")
+    page.get_by_role("link", name="Review the changes").click()
+    expect(page.locator(".diff del")).to_contain_text("now")
+    expect(page.locator(".diff ins")).to_contain_text("today")
+    press(page, "Publish the changes")
+    expect(page.get_by_text("Published. The public page shows revision 2.")).to_be_visible()
+    page.goto(f"{site}/s/browser-letter/")
+    expect(page.locator("#clause-1")).to_contain_text("Free them all, today.")
+
 
 def test_the_edit_page_passes_axe(new_page, site):
     from undersign.statements.services import create_statement, set_translation

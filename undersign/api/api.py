@@ -13,7 +13,7 @@ from undersign import abuse
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
-from undersign.statements.texts import text_in
+from undersign.statements.texts import text_in, title_in
 
 api = NinjaAPI(
     title="undersign API",
@@ -116,7 +116,7 @@ def list_statements(request: HttpRequest, lang: str = ""):
     return [
         {
             "slug": s.slug,
-            "title": text_in(s, lang).title if lang else s.title,
+            "title": title_in(s, lang),
             "url": _url(request, s.get_absolute_url()),
             "signature_count": signing.signature_count(s),
         }
@@ -141,8 +141,8 @@ def get_statement(request: HttpRequest, slug: str, lang: str = ""):
         "language": text.language,
         "languages": text.languages,
         "revision": revision.content_hash if revision else None,
-        "authors": statement.authors,
-        "addressee": statement.addressee,
+        "authors": text.authors,
+        "addressee": text.addressee,
         "first_published": statement.first_published,
         "published": statement.published_at,
         "sources": list(statement.sources or []),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from undersign.statements.markdown import to_html as render_markdown
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statements
+from undersign.statements.texts import text_in, title_in
 
 
 class StatementsFeed(Feed):
@@ -16,14 +17,16 @@ class StatementsFeed(Feed):
     link = "/"
 
     def items(self):
-        return public_statements().prefetch_related("clauses")[:50]
+        # The published text is the current revision's, not the organisers' working copy.
+        return public_statements().defer(None)[:50]
 
     def item_title(self, item: Statement) -> str:
-        return item.title
+        return title_in(item, None)
 
     def item_description(self, item: Statement) -> str:
-        return render_markdown(item.preamble) + "".join(
-            f"<p>{c.number}. </p>{render_markdown(c.text)}" for c in item.clauses.all()
+        text = text_in(item, None)
+        return render_markdown(text.preamble) + "".join(
+            f"<p>{c.number}. </p>{render_markdown(c.text)}" for c in text.clauses
         )
 
     def item_pubdate(self, item: Statement):
@@ -33,4 +36,4 @@ class StatementsFeed(Feed):
         return item.current_revision.created_at if item.current_revision else item.published_at
 
     def item_author_name(self, item: Statement) -> str:
-        return item.authors
+        return text_in(item, None).authors

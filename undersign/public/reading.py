@@ -4,10 +4,8 @@ Statements know nothing of signatures; this face puts the two together (the coun
 revision gathered, the counter on the share card).
 """
 
-import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
@@ -22,6 +20,7 @@ from undersign.middleware import CONTENT_SECURITY_POLICY
 from undersign.public import sharing
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
+from undersign.statements.diff import compare
 from undersign.statements.models import Revision, Statement
 from undersign.statements.services import public_statement
 from undersign.statements.texts import StatementText, language_code, text_in, text_of_revision
@@ -112,57 +111,35 @@ def revision_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(request, "public/revision.html", context)
 
 
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "same", "added" or "removed"
-    text: str
-
-
-def _lines(text: StatementText) -> list[str]:
-    lines = [text.title, ""]
-    if text.preamble:
-        lines += [*text.preamble.split("\n"), ""]
-    for clause in text.clauses:
-        first, *rest = clause.text.split("\n")
-        lines += [f"{clause.number}. {first}", *rest, ""]
-    if text.postscript:
-        lines += text.postscript.split("\n")
-    return lines
-
-
-def diff_lines(old: StatementText, new: StatementText) -> list[DiffLine]:
-    out = []
-    for line in difflib.ndiff(_lines(old), _lines(new)):
-        tag, body = line[:2], line[2:]
-        if tag == "? ":
-            continue  # ndiff's hint lines point at characters; the page marks whole lines
-        kind = {"+ ": "added", "- ": "removed"}.get(tag, "same")
-        out.append(DiffLine(kind, body))
-    return out
-
-
 def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
-    revisions = {r.number: r for r in statement.revisions.all()}
+    numbers = sorted(statement.revisions.values_list("number", flat=True))
     try:
-        new_number = int(request.GET.get("to") or max(revisions, default=0))
+        new_number = int(request.GET.get("to") or max(numbers, default=0))
         old_number = int(request.GET.get("from") or new_number - 1)
     except ValueError:
         raise Http404 from None
-    if old_number not in revisions or new_number not in revisions:
+    if old_number not in numbers or new_number not in numbers:
         raise Http404
-    language = wanted_language(request)
-    old = text_of_revision(revisions[old_number], language)
-    new = text_of_revision(revisions[new_number], language)
-    lines = diff_lines(old, new)
+    old, new = (
+        Revision.objects.get(statement=statement, number=n) for n in (old_number, new_number)
+    )
+    wanted = wanted_language(request)
+    comparison = compare(old.text, new.text, wanted)
+    original = comparison.original_language
     context = {
         "statement": statement,
-        "old": revisions[old_number],
-        "new": revisions[new_number],
-        "lines": lines,
-        "changed": any(line.kind != "same" for line in lines),
-        "language": new.language,
-        "numbers": sorted(revisions),
+        "old": old,
+        "new": new,
+        "comparison": comparison,
+        "title": text_of_revision(new, comparison.language).title,
+        "numbers": numbers,
+        "asked_language": language_code(request.GET.get("lang")),
+        "page_language": get_language(),
+        "missing_language": wanted not in (comparison.language, original),
+        "wanted_language_name": language_name(wanted),
+        "language_name": language_name(comparison.language),
+        "original_language_name": language_name(original),
     }
     return render(request, "public/diff.html", context)
 

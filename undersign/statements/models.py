@@ -111,6 +111,11 @@ class Statement(models.Model):
 
 
 class Clause(models.Model):
+    """One numbered clause of the working copy. Its id is its identity: edits update the row
+    in place, so the clause stays the same clause when its wording, its number or its
+    neighbours change. Revisions record each clause's id; translations and (later) assembly
+    positions point at it."""
+
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="clauses")
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("text"))
@@ -128,12 +133,20 @@ class Clause(models.Model):
 
 
 class Revision(models.Model):
-    """The exact text as published at one moment; signatures point at it."""
+    """The exact text as published at one moment; signatures point at it.
+
+    `text` holds every clause's id, number and wording in every language (see
+    texts.canonical_text); the public pages, the API, the feed and signing read it, while the
+    live rows are the organisers' working copy.
+    """
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("number"))
     content_hash = models.CharField(_("SHA-256 of the text"), max_length=64)
     text = models.JSONField(_("text"))
+    # [[language, title], …], the original first, copied from `text`: lists of statements
+    # show titles without reading every revision's whole text.
+    titles = models.JSONField(_("titles"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -149,7 +162,10 @@ class Revision(models.Model):
 
 
 class StatementTranslation(models.Model):
-    """The text in a language other than the original; clause N translates clause N."""
+    """The text in a language other than the original: the working copy, like the clauses.
+
+    It may be partial: a clause without a ClauseTranslation is read in the original, marked.
+    """
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(_("language"), max_length=10)
@@ -176,21 +192,33 @@ class StatementTranslation(models.Model):
 
 
 class ClauseTranslation(models.Model):
+    """One clause in another language. It follows its clause (not a number), so renumbering
+    moves nothing; deleting the clause deletes its translations."""
+
     translation = models.ForeignKey(
         StatementTranslation, on_delete=models.CASCADE, related_name="clauses"
     )
-    number = models.PositiveIntegerField(_("number"))
+    clause = models.ForeignKey(
+        Clause, on_delete=models.CASCADE, related_name="translations", verbose_name=_("clause")
+    )
     text = models.TextField(_("text"))
+    # The original's wording this translates: when the clause is reworded, this translation
+    # is out of date, and readers get the original wording of that clause instead.
+    original = models.TextField(_("translated from"), blank=True)
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["clause__number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["translation", "number"], name="clause_translation_number_unique"
+                fields=["translation", "clause"], name="clause_translation_unique"
             ),
         ]
         verbose_name = _("translated clause")
         verbose_name_plural = _("translated clauses")
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.text[:60]}"
+        return self.text[:60]
+
+    @property
+    def outdated(self) -> bool:
+        return self.original != self.clause.text

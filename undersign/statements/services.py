@@ -1,12 +1,13 @@
-"""Rules for statements: creating, publishing, closing, and recording revisions."""
+"""Rules for statements: creating, publishing, closing, and recording revisions.
 
-import hashlib
-import json
+The live rows are the working copy (edited through working_copy.py, re-exported here); the
+public reads the current revision, which only `publish_statement` and `publish_changes` make.
+"""
+
 import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -15,56 +16,28 @@ from django.utils.translation import gettext as _
 
 from undersign.organisers.services import log_action
 from undersign.statements import markdown
-from undersign.statements.models import (
-    Clause,
-    ClauseTranslation,
-    Revision,
-    Statement,
-    StatementTranslation,
+from undersign.statements.models import Clause, Revision, Statement
+from undersign.statements.texts import canonical_text as canonical_text
+from undersign.statements.texts import content_hash as content_hash
+from undersign.statements.texts import original_hash as original_hash
+from undersign.statements.texts import titles_of, working_text
+from undersign.statements.working_copy import (
+    METADATA_FIELDS,
+    Actor,
+    StatementError,
+    check_not_frozen,
+    plain_lines,
+    plain_metadata,
+    restore_translations,
+    save_clauses,
 )
-from undersign.statements.texts import original_part, text_in, translation_part
-
-Actor = AbstractBaseUser | AnonymousUser | None
-
-
-class StatementError(Exception):
-    """A statement rule refused the change; `message` is shown to the organiser."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def canonical_text(statement: Statement) -> dict[str, Any]:
-    """The text a signer agrees to, in a stable shape that the content hash covers.
-
-    The original language's text at the top level, every translation under "translations".
-    Keys that would be empty are left out, so statements without translations or authors keep
-    the hash they had before those existed.
-    """
-    text = original_part(statement)
-    if statement.addressee:
-        text["addressee"] = statement.addressee
-    if statement.authors:
-        text["authors"] = statement.authors
-    translations = {
-        t.language: translation_part(t)
-        for t in statement.translations.prefetch_related("clauses")
-        if t.language != statement.language
-    }
-    if translations:
-        text["translations"] = translations
-    return text
-
-
-def original_hash(statement: Statement) -> str:
-    """Hash of the original language's wording alone: what a translation was made from."""
-    return content_hash(original_part(statement))
-
-
-def content_hash(text: dict[str, Any]) -> str:
-    blob = json.dumps(text, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+from undersign.statements.working_copy import delete_translation as delete_translation
+from undersign.statements.working_copy import edit_statement as edit_statement
+from undersign.statements.working_copy import move_clause as move_clause
+from undersign.statements.working_copy import revise_statement as revise_statement
+from undersign.statements.working_copy import set_translation as set_translation
+from undersign.statements.working_copy import statement_saved as statement_saved
+from undersign.statements.working_copy import translation_saved as translation_saved
 
 
 @transaction.atomic
@@ -92,27 +65,15 @@ def create_statement(
         raise StatementError(_("Another statement already has this address."))
     statement = Statement.objects.create(
         slug=slug or _free_slug(title),
-        title=title,
-        preamble=preamble,
-        postscript=postscript,
+        title=plain_lines(title),
+        preamble=plain_lines(preamble),
+        postscript=plain_lines(postscript),
         language=language,
-        **metadata,
+        **plain_metadata(metadata),
     )
-    _replace_clauses(statement, _numbered(clauses, numbers))
+    save_clauses(statement, [(None, n, text) for n, text in _numbered(clauses, numbers).items()])
     log_action("statement.create", actor=actor, obj=statement)
     return statement
-
-
-METADATA_FIELDS = {
-    "authors",
-    "addressee",
-    "based_on",
-    "first_published",
-    "published_at",
-    "sources",
-    "goal",
-    "deadline",
-}
 
 
 def _numbered(texts: list[str], numbers: list[int] | None) -> dict[int, str]:
@@ -122,133 +83,16 @@ def _numbered(texts: list[str], numbers: list[int] | None) -> dict[int, str]:
     return dict(zip(numbers, texts, strict=True))
 
 
-def _replace_clauses(statement: Statement, clauses: dict[int, str]) -> None:
-    statement.clauses.all().delete()
-    Clause.objects.bulk_create(
-        Clause(statement=statement, number=n, text=text) for n, text in sorted(clauses.items())
-    )
-
-
-@transaction.atomic
-def edit_statement(
-    statement: Statement,
-    *,
-    title: str,
-    preamble: str,
-    postscript: str,
-    clauses: dict[int, str],
-    actor: Actor = None,
-    **metadata: Any,
-) -> Statement:
-    """Change the original text (and metadata). A public statement gets a new revision when
-    the wording changed; translations made from the old wording then show as out of date."""
-    unknown = set(metadata) - METADATA_FIELDS - {"language"}
-    if unknown:
-        raise TypeError(f"unknown statement fields: {sorted(unknown)}")
-    statement.title, statement.preamble, statement.postscript = title, preamble, postscript
-    for name, value in metadata.items():
-        setattr(statement, name, value)
-    statement.save()
-    _replace_clauses(statement, clauses)
-    statement_saved(statement, actor=actor)
-    return statement
-
-
-@transaction.atomic
-def revise_statement(
-    statement: Statement,
-    *,
-    title: str,
-    preamble: str,
-    postscript: str,
-    clauses: list[tuple[int | None, str]],
-    actor: Actor = None,
-    **metadata: Any,
-) -> Statement:
-    """Change the original text clause by clause, as the workspace editor does.
-
-    `clauses` lists the clauses in their new order as (number they had, text), with None for
-    a new clause; a clause left out is deleted. They are numbered 1..N again, and every
-    translation's clauses follow their originals to the new numbers (a deleted clause's
-    translations go with it), so clause N stays clause N in every language. The
-    translations then show as out of date, since the original changed.
-    """
-    old_numbers = set(statement.clauses.values_list("number", flat=True))
-    kept = [old for old, _text in clauses if old is not None]
-    if len(set(kept)) != len(kept) or not set(kept) <= old_numbers:
-        raise StatementError(_("The clauses changed while you were editing. Please reload."))
-    moves = {old: new for new, (old, _text) in enumerate(clauses, 1) if old is not None}
-    if any(old != new for old, new in moves.items()) or len(moves) != len(old_numbers):
-        _renumber_translations(statement, moves)
-    return edit_statement(
-        statement,
-        title=title,
-        preamble=preamble,
-        postscript=postscript,
-        clauses={n: text for n, (_old, text) in enumerate(clauses, 1)},
-        actor=actor,
-        **metadata,
-    )
-
-
-def _renumber_translations(statement: Statement, moves: dict[int, int]) -> None:
-    for translation in statement.translations.prefetch_related("clauses"):
-        moved = [
-            ClauseTranslation(translation=translation, number=moves[c.number], text=c.text)
-            for c in translation.clauses.all()
-            if c.number in moves
-        ]
-        # Delete, then create: renumbering in place would collide with the unique numbers.
-        translation.clauses.all().delete()
-        ClauseTranslation.objects.bulk_create(moved)
-
-
-@transaction.atomic
-def set_translation(
-    statement: Statement,
-    *,
-    language: str,
-    title: str,
-    preamble: str = "",
-    postscript: str = "",
-    clauses: dict[int, str],
-    actor: Actor = None,
-) -> StatementTranslation:
-    """Add or replace the text in `language`, made from the original as it is now.
-
-    Clause N translates clause N, so the numbers must be the original's.
-    """
-    if language == statement.language:
-        raise StatementError(_("This is the original language; edit the original instead."))
-    expected = set(statement.clauses.values_list("number", flat=True))
-    if set(clauses) != expected:
-        raise StatementError(_("A translation has the same clause numbers as the original."))
-    translation, _created = StatementTranslation.objects.update_or_create(
-        statement=statement,
-        language=language,
-        defaults={
-            "title": title,
-            "preamble": preamble,
-            "postscript": postscript,
-            "original_hash": original_hash(statement),
-        },
-    )
-    translation.clauses.all().delete()
-    ClauseTranslation.objects.bulk_create(
-        ClauseTranslation(translation=translation, number=n, text=text)
-        for n, text in sorted(clauses.items())
-    )
-    log_action("statement.translate", actor=actor, obj=statement, data={"language": language})
-    if statement.is_public:
-        record_revision(statement, actor=actor)
-    return translation
+def has_unpublished_changes(statement: Statement) -> bool:
+    """Whether the working copy's text differs from the current revision's (drafts: False)."""
+    current = statement.current_revision
+    return current is not None and content_hash(canonical_text(statement)) != current.content_hash
 
 
 def record_revision(statement: Statement, *, actor: Actor = None) -> Revision:
-    """Make the current text the statement's current revision, creating one if it changed.
+    """Make the working copy the statement's current revision, creating one if it changed.
 
-    Signatures bind to `statement.current_revision`, so this runs whenever a public text
-    changes.
+    Signatures bind to `statement.current_revision`, and the public pages read it.
     """
     text = canonical_text(statement)
     digest = content_hash(text)
@@ -257,7 +101,7 @@ def record_revision(statement: Statement, *, actor: Actor = None) -> Revision:
         return current
     number = (current.number if current else 0) + 1
     revision = Revision.objects.create(
-        statement=statement, number=number, content_hash=digest, text=text
+        statement=statement, number=number, content_hash=digest, text=text, titles=titles_of(text)
     )
     Statement.objects.filter(pk=statement.pk).update(current_revision=revision)
     statement.current_revision = revision
@@ -268,12 +112,62 @@ def record_revision(statement: Statement, *, actor: Actor = None) -> Revision:
 
 
 @transaction.atomic
+def publish_changes(statement: Statement, *, actor: Actor = None) -> Revision:
+    """Publish the saved changes of a published statement as its new revision, in one step.
+
+    The public page, the API, the card and the feed show it from then on, and new
+    signatures bind to it; earlier signatures keep the revision they signed.
+    """
+    check_not_frozen(statement)
+    if statement.current_revision is None:
+        raise StatementError(_("This statement is not published yet."))
+    if not has_unpublished_changes(statement):
+        raise StatementError(_("There are no unpublished changes."))
+    return record_revision(statement, actor=actor)
+
+
+@transaction.atomic
+def discard_changes(statement: Statement, *, actor: Actor = None) -> None:
+    """Put the working copy back to the current revision's text, clause ids included: a
+    clause deleted since comes back as the same clause."""
+    check_not_frozen(statement)
+    current = statement.current_revision
+    if current is None:
+        raise StatementError(_("This statement is not published yet."))
+    text = current.text
+    statement.language = text["language"]
+    statement.title, statement.preamble = text["title"], text["preamble"]
+    statement.postscript = text["postscript"]
+    statement.addressee = text.get("addressee", "")
+    statement.authors = text.get("authors", "")
+    statement.save()
+    recorded = text["clauses"]
+    alive = set(statement.clauses.values_list("pk", flat=True))
+    lost = [c for c in recorded if c.get("id") and c["id"] not in alive]
+    # Recreated above every number in use; save_clauses then puts them in place.
+    top = max([0, *statement.clauses.values_list("number", flat=True)]) + len(recorded) + 1
+    Clause.objects.bulk_create(
+        Clause(pk=c["id"], statement=statement, number=top + i, text="") for i, c in enumerate(lost)
+    )
+    save_clauses(statement, [(c.get("id"), c["number"], c["text"]) for c in recorded])
+    restore_translations(statement, text)
+    log_action("statement.discard", actor=actor, obj=statement, data={"revision": current.number})
+
+
+@transaction.atomic
 def publish_statement(statement: Statement, *, actor: Actor = None) -> Statement:
-    """Open a statement for signing (again, if it was closed)."""
+    """Open a draft for signing: its working copy becomes revision 1.
+
+    A published statement stays as it is (its changes go public with `publish_changes`); a
+    closed one opens again only through `reopen_statement`.
+    """
+    if statement.status == Statement.Status.CLOSED:
+        raise StatementError(_("Signing is closed. Reopen the statement to open it again."))
+    if statement.status == Statement.Status.PUBLISHED:
+        return statement
     statement.status = Statement.Status.PUBLISHED
     statement.published_at = statement.published_at or timezone.now()
-    statement.closed_at = None
-    statement.save(update_fields=["status", "published_at", "closed_at"])
+    statement.save(update_fields=["status", "published_at"])
     record_revision(statement, actor=actor)
     log_action("statement.publish", actor=actor, obj=statement)
     return statement
@@ -281,7 +175,7 @@ def publish_statement(statement: Statement, *, actor: Actor = None) -> Statement
 
 @transaction.atomic
 def close_statement(statement: Statement, *, actor: Actor = None) -> Statement:
-    """Stop signing; the text, counter and list stay public."""
+    """Stop signing; the text, counter and list stay public, and the text is frozen."""
     if not statement.is_public:
         raise StatementError(_("A draft cannot be closed: it was never open for signing."))
     statement.status = Statement.Status.CLOSED
@@ -291,31 +185,26 @@ def close_statement(statement: Statement, *, actor: Actor = None) -> Statement:
     return statement
 
 
-def statement_saved(statement: Statement, *, created: bool = False, actor: Actor = None) -> None:
-    """Called after an organiser saved the text: logged, and a public text gets a new
-    revision if its wording changed."""
-    with transaction.atomic():
-        log_action("statement.create" if created else "statement.edit", actor=actor, obj=statement)
-        if statement.is_public:
-            record_revision(statement, actor=actor)
+@transaction.atomic
+def reopen_statement(statement: Statement, *, actor: Actor = None) -> Statement:
+    """Open a closed statement for signing again; its text may be changed again."""
+    if statement.status != Statement.Status.CLOSED:
+        raise StatementError(_("Only a closed statement can be reopened."))
+    statement.status = Statement.Status.PUBLISHED
+    statement.closed_at = None
+    statement.save(update_fields=["status", "closed_at"])
+    log_action("statement.reopen", actor=actor, obj=statement)
+    return statement
 
 
-def translation_saved(translation: StatementTranslation, *, actor: Actor = None) -> None:
-    """Called after an organiser saved a translation in the admin: it now counts as made from
-    the current original, and a public text gets a new revision."""
-    with transaction.atomic():
-        statement = translation.statement
-        StatementTranslation.objects.filter(pk=translation.pk).update(
-            original_hash=original_hash(statement)
-        )
-        log_action(
-            "statement.translate",
-            actor=actor,
-            obj=statement,
-            data={"language": translation.language},
-        )
-        if statement.is_public:
-            record_revision(statement, actor=actor)
+@transaction.atomic
+def delete_statement(statement: Statement, *, actor: Actor = None) -> None:
+    """Delete a draft that was never published (a published one has revisions people read
+    and signed)."""
+    if statement.status != Statement.Status.DRAFT or statement.current_revision_id:
+        raise StatementError(_("Only a draft that was never published can be deleted."))
+    log_action("statement.delete", actor=actor, obj=statement, data={"slug": statement.slug})
+    statement.delete()
 
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
@@ -373,8 +262,9 @@ def import_markdown(
     actor: Actor = None,
 ) -> Statement:
     """Create a statement from Markdown, or update one: at an existing `slug`, a document in
-    the original language replaces the original text, one in another language becomes (or
-    replaces) that translation."""
+    the original language replaces the original text (a clause keeps its identity where its
+    number stays), one in another language becomes (or replaces) that translation. With
+    `publish`, a draft is published, a published statement's changes are published."""
     try:
         doc = markdown.parse(text)
     except markdown.MarkdownError as error:
@@ -421,14 +311,16 @@ def import_markdown(
             clauses=doc.clauses,
             actor=actor,
         )
-    if publish and not statement.is_public:
+    if publish and statement.current_revision is None:
         publish_statement(statement, actor=actor)
+    elif publish and has_unpublished_changes(statement):
+        publish_changes(statement, actor=actor)
     return statement
 
 
 def document_of(statement: Statement, language: str | None = None) -> markdown.Document:
     """The statement in one language (the original by default) with its metadata."""
-    text = text_in(statement, language or statement.language)
+    text = working_text(statement, language or statement.language)
     return markdown.Document(
         title=text.title,
         language=text.language,

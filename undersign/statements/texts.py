@@ -1,19 +1,35 @@
-"""The text of a statement in one language, from the live statement or from a revision.
+"""The text of a statement in one language, from a revision or from the working copy.
 
 Reading only: what the page, the API and the exporter show. Writes live in services.py.
+
+The live rows (Statement, Clause, StatementTranslation, ClauseTranslation) are the organisers'
+working copy. What the public reads is the statement's current revision: `text_in` reads it,
+so saving the working copy changes nothing public until the changes are published.
 """
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from undersign.statements.models import Revision, Statement, StatementTranslation
 
+# Why a clause of a translation is shown in the original language instead.
+UNTRANSLATED = "untranslated"  # the translation does not have this clause (yet)
+OUTDATED = "outdated"  # it was translated from an earlier wording of the clause
+
 
 @dataclass(frozen=True)
 class Clause:
     number: int
     text: str
+    # The clause's identity (Clause.pk); None only in revisions recorded before clauses had one.
+    id: int | None = None
+    # UNTRANSLATED or OUTDATED when `text` is the original's wording inside a translation;
+    # `language` is then the original's language.
+    fallback: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,42 +43,164 @@ class StatementText:
     # Made from an earlier wording of the original, and not updated since.
     outdated: bool = False
     languages: list[str] = field(default_factory=list)
+    addressee: str = ""
+    authors: str = ""
+    original_language: str = ""
+    # "preamble" and/or "postscript" when they are shown in the original because the
+    # translation lacks them.
+    untranslated: frozenset[str] = frozenset()
+
+    @property
+    def fallback_clauses(self) -> int:
+        return sum(1 for c in self.clauses if c.fallback)
+
+
+def content_hash(text: dict[str, Any]) -> str:
+    """SHA-256 of a text in the canonical shape, clause ids left out.
+
+    The hash stands for the wording a signer agreed to: it changes when anything a reader
+    sees changes (a word, a number, the order, a translation), not when only the database's
+    bookkeeping does. It also keeps the hashes of revisions recorded before clauses had ids.
+    """
+    blob = json.dumps(_without_ids(text), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _without_ids(text: dict[str, Any]) -> dict[str, Any]:
+    out = dict(text)
+    if "clauses" in out:
+        out["clauses"] = [{k: v for k, v in c.items() if k != "id"} for c in out["clauses"]]
+    if "translations" in out:
+        out["translations"] = {lang: _without_ids(t) for lang, t in out["translations"].items()}
+    return out
 
 
 def original_part(statement: Statement) -> dict[str, Any]:
-    """The original language's text in the canonical shape (see services.canonical_text)."""
+    """The original language's text in the canonical shape (see canonical_text)."""
     return {
         "language": statement.language,
         "title": statement.title,
         "preamble": statement.preamble,
-        "clauses": [{"number": c.number, "text": c.text} for c in statement.clauses.all()],
+        "clauses": [
+            {"id": c.pk, "number": c.number, "text": c.text} for c in statement.clauses.all()
+        ],
         "postscript": statement.postscript,
     }
 
 
-def translation_part(translation: StatementTranslation) -> dict[str, Any]:
-    return {
+def original_hash(statement: Statement) -> str:
+    """Hash of the original language's wording alone: what a translation was made from."""
+    return content_hash(original_part(statement))
+
+
+def translation_part(translation: StatementTranslation, statement: Statement) -> dict[str, Any]:
+    """A translation in the canonical shape: only the clauses it has, each under its clause's
+    id and current number, flagged when translated from an earlier wording."""
+    originals = list(statement.clauses.all())
+    translated = {t.clause_id: t for t in translation.clauses.all()}
+    clauses = []
+    for clause in originals:
+        row = translated.get(clause.pk)
+        if row is None or not row.text:
+            continue
+        item: dict[str, Any] = {"id": clause.pk, "number": clause.number, "text": row.text}
+        if row.original != clause.text:
+            item["outdated"] = True
+        clauses.append(item)
+    part: dict[str, Any] = {
         "title": translation.title,
         "preamble": translation.preamble,
-        "clauses": [{"number": c.number, "text": c.text} for c in translation.clauses.all()],
+        "clauses": clauses,
         "postscript": translation.postscript,
     }
+    if translation.original_hash != original_hash(statement):
+        part["outdated"] = True
+    return part
+
+
+def canonical_text(statement: Statement) -> dict[str, Any]:
+    """The working copy in the shape a revision records: the text a signer agrees to.
+
+    The original language's text at the top level, every translation under "translations";
+    every clause with its id, number and wording. Keys that would be empty are left out, so
+    statements without translations or authors keep the hash they had before those existed.
+    """
+    text = original_part(statement)
+    if statement.addressee:
+        text["addressee"] = statement.addressee
+    if statement.authors:
+        text["authors"] = statement.authors
+    translations = {
+        t.language: translation_part(t, statement)
+        for t in statement.translations.prefetch_related("clauses")
+        if t.language != statement.language
+    }
+    if translations:
+        text["translations"] = translations
+    return text
+
+
+def titles_of(text: dict[str, Any]) -> list[list[str]]:
+    """[[language, title], …] of a text in the canonical shape, the original first."""
+    translations = sorted(text.get("translations", {}).items())
+    return [[text["language"], text["title"]], *([lang, t["title"]] for lang, t in translations)]
 
 
 def languages_of(statement: Statement) -> list[str]:
-    """The original language first, then the translations'."""
+    """The working copy's languages: the original first, then the translations'."""
     others = [t.language for t in statement.translations.all() if t.language != statement.language]
     return [statement.language, *sorted(others)]
 
 
-def _from_parts(part: dict[str, Any], language: str, **extra: Any) -> StatementText:
+def _languages(text: dict[str, Any]) -> list[str]:
+    return [text["language"], *sorted(text.get("translations", {}))]
+
+
+def read_text(text: dict[str, Any], language: str | None) -> StatementText:
+    """`text` (canonical shape) in `language` when it has that translation, else the original.
+
+    A translation lacks clauses, or has some made from an earlier wording: those come in the
+    original's wording, marked, so nobody reads (and signs) a text with a clause missing.
+    """
+    original = text["language"]
+    common: dict[str, Any] = {
+        "languages": _languages(text),
+        "addressee": text.get("addressee", ""),
+        "authors": text.get("authors", ""),
+        "original_language": original,
+    }
+    originals = [Clause(c["number"], c["text"], c.get("id")) for c in text["clauses"]]
+    part = text.get("translations", {}).get(language) if language != original else None
+    if part is None:
+        return StatementText(
+            original, text["title"], text["preamble"], originals, text["postscript"], **common
+        )
+    by_id = {c["id"]: c for c in part["clauses"] if c.get("id") is not None}
+    by_number = {c["number"]: c for c in part["clauses"]}
+    clauses = []
+    for clause in originals:
+        # Revisions recorded before clauses had ids match by number, as they were made.
+        found = by_id.get(clause.id) if clause.id is not None else by_number.get(clause.number)
+        if found is None or found.get("outdated"):
+            why = OUTDATED if found else UNTRANSLATED
+            clauses.append(
+                Clause(clause.number, clause.text, clause.id, fallback=why, language=original)
+            )
+        else:
+            clauses.append(Clause(clause.number, found["text"], clause.id))
+    untranslated = frozenset(
+        name for name in ("preamble", "postscript") if text[name] and not part[name]
+    )
     return StatementText(
-        language=language,
+        language=str(language),
         title=part["title"],
-        preamble=part["preamble"],
-        clauses=[Clause(c["number"], c["text"]) for c in part["clauses"]],
-        postscript=part["postscript"],
-        **extra,
+        preamble=part["preamble"] or text["preamble"],
+        clauses=clauses,
+        postscript=part["postscript"] or text["postscript"],
+        is_original=False,
+        outdated=bool(part.get("outdated")),
+        untranslated=untranslated,
+        **common,
     )
 
 
@@ -80,37 +218,34 @@ def language_code(value: str | None) -> str | None:
 
 
 def text_in(statement: Statement, language: str | None) -> StatementText:
-    """The text in `language` when there is a translation, else the original."""
-    from undersign.statements.services import original_hash
+    """The public text in `language` when it has that translation, else the original.
 
-    language = language_code(language)
-    languages = languages_of(statement)
-    translation = None
-    if language and language != statement.language:
-        translation = (
-            statement.translations.filter(language=language).prefetch_related("clauses").first()
-        )
-    if translation is None:
-        return _from_parts(original_part(statement), statement.language, languages=languages)
-    return _from_parts(
-        translation_part(translation),
-        translation.language,
-        is_original=False,
-        outdated=translation.original_hash != original_hash(statement),
-        languages=languages,
-    )
+    That is the current revision; a draft, which has none yet, is read from its working copy.
+    """
+    revision = statement.current_revision
+    if revision is not None:
+        return text_of_revision(revision, language)
+    return working_text(statement, language)
+
+
+def working_text(statement: Statement, language: str | None) -> StatementText:
+    """The working copy in `language`, as `publish` would make it public."""
+    return read_text(canonical_text(statement), language_code(language))
+
+
+def title_in(statement: Statement, language: str | None) -> str:
+    """The public title in `language` (else the original's), without reading the whole text."""
+    revision = statement.current_revision
+    if revision is None:
+        return statement.title
+    titles = revision.titles or titles_of(revision.text)
+    return dict(titles).get(language_code(language) or "") or titles[0][1]
 
 
 def revision_languages(revision: Revision) -> list[str]:
-    text = revision.text
-    return [text["language"], *sorted(text.get("translations", {}))]
+    return _languages(revision.text)
 
 
 def text_of_revision(revision: Revision, language: str | None) -> StatementText:
     """The wording as it was at `revision`, in `language` when it had that translation."""
-    text = revision.text
-    languages = revision_languages(revision)
-    translations = text.get("translations", {})
-    if language and language in translations:
-        return _from_parts(translations[language], language, is_original=False, languages=languages)
-    return _from_parts(text, text["language"], languages=languages)
+    return read_text(revision.text, language_code(language))

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from undersign.statements.models import Statement
+from undersign.statements.models import Clause, Statement
 
 MAX_MARKDOWN_BYTES = 1_000_000
 
@@ -176,9 +176,9 @@ class StatementForm(forms.Form):
 
 
 class ClauseForm(forms.Form):
-    # The number the clause had when the page was drawn, so the service can carry its
-    # translations along when clauses are deleted or added; empty for a new clause.
-    number = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # The clause's identity, so the service updates that clause (and keeps its translations)
+    # whatever else moved; empty for a new clause.
+    clause = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     text = forms.CharField(label=_("Text"), required=False, widget=_text(3))
 
     def clean(self) -> dict[str, Any]:
@@ -190,13 +190,13 @@ class ClauseForm(forms.Form):
 
 class BaseClauseFormSet(forms.BaseFormSet):
     def clauses(self) -> list[tuple[int | None, str]]:
-        """The clauses in order as (number they had, text), without the deleted ones."""
+        """The clauses in order as (clause id, text), without the deleted ones."""
         kept = []
         for form in self.forms:
             data = form.cleaned_data
             if not data or data.get("DELETE") or not data.get("text"):
                 continue  # a deleted clause, or the empty "new clause" box
-            kept.append((data.get("number"), data["text"]))
+            kept.append((data.get("clause"), data["text"]))
         return kept
 
 
@@ -206,37 +206,45 @@ ClauseFormSet = forms.formset_factory(
 
 
 def clause_formset(statement: Statement, data: Any = None) -> BaseClauseFormSet:
-    initial = [{"number": c.number, "text": c.text} for c in statement.clauses.all()]
+    initial = [{"clause": c.pk, "text": c.text} for c in statement.clauses.all()]
     formset = ClauseFormSet(data, initial=initial, prefix="clauses")
     assert isinstance(formset, BaseClauseFormSet)
     return formset
 
 
 class TranslationForm(forms.Form):
-    """A translation: title, preamble, postscript, and one box for each original clause."""
+    """A translation: title, preamble, postscript, and one box for each original clause.
+
+    Only the title is needed: a clause left empty is shown to readers in the original,
+    marked, until someone translates it.
+    """
 
     title = forms.CharField(label=_("Title"), max_length=300)
     preamble = forms.CharField(label=_("Preamble"), required=False, widget=_text(6))
     postscript = forms.CharField(label=_("Postscript"), required=False, widget=_text(4))
 
-    def __init__(self, *args: Any, numbers: list[int], language: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clauses: list[Clause], language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.numbers = numbers
+        self.clauses = clauses
         # Each box points screen readers at the original it translates, shown beside it, and
         # carries its language for spelling checks.
         for name in ("title", "preamble", "postscript"):
             self.fields[name].widget.attrs.update(
                 {"aria-describedby": f"original-{name}", "lang": language}
             )
-        for n in numbers:
+        for clause in clauses:
             widget = _text(3)
-            widget.attrs.update({"aria-describedby": f"original-clause-{n}", "lang": language})
-            self.fields[f"clause_{n}"] = forms.CharField(
-                label=_("Clause %(number)d") % {"number": n}, widget=widget
+            widget.attrs.update(
+                {"aria-describedby": f"original-clause-{clause.pk}", "lang": language}
+            )
+            self.fields[f"clause_{clause.pk}"] = forms.CharField(
+                label=_("Clause %(number)d") % {"number": clause.number},
+                widget=widget,
+                required=False,
             )
 
-    def clause_field(self, n: int) -> forms.BoundField:
-        return self[f"clause_{n}"]
+    def clause_field(self, clause: Clause) -> forms.BoundField:
+        return self[f"clause_{clause.pk}"]
 
     def text(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -244,7 +252,7 @@ class TranslationForm(forms.Form):
             "title": data["title"],
             "preamble": data["preamble"],
             "postscript": data["postscript"],
-            "clauses": {n: data[f"clause_{n}"] for n in self.numbers},
+            "by_clause": {c.pk: data[f"clause_{c.pk}"] for c in self.clauses},
         }
 
 
