@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from undersign.organisers.models import Team
 from undersign.organisers.services import log_action
 from undersign.statements import markdown
 from undersign.statements.models import (
@@ -104,6 +105,7 @@ def create_statement(
 
 
 METADATA_FIELDS = {
+    "team",
     "authors",
     "addressee",
     "based_on",
@@ -371,6 +373,7 @@ def import_markdown(
     language: str | None = None,
     publish: bool = False,
     actor: Actor = None,
+    team: Team | None = None,
 ) -> Statement:
     """Create a statement from Markdown, or update one: at an existing `slug`, a document in
     the original language replaces the original text, one in another language becomes (or
@@ -399,6 +402,7 @@ def import_markdown(
             clauses=list(doc.clauses.values()),
             numbers=list(doc.clauses),
             actor=actor,
+            team=team,
             **metadata,
         )
     elif language == statement.language:
