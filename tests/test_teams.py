@@ -268,3 +268,33 @@ def test_the_team_page_shows_members_and_roles_to_members_only_forms_to_owners(
     page = client.get(f"/workspace/teams/{team.pk}/").content.decode()
     assert "Invite someone" in page and page.count("Save the roles") == 3
     assert f'href="/workspace/audit/?team={team.pk}"' in page
+
+
+def test_the_demo_organiser_holds_every_role_in_the_demo_team(tmp_path):
+    """`undersign demo`, run twice as the operator runs it, puts the demo statement in a Demo
+    team whose only member, the printed organiser, is owner, editor, moderator and contacts
+    viewer."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    undersign = Path(sys.executable).parent / "undersign"
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.pop("DATABASE_URL", None)
+    env["UNDERSIGN_DATA"] = str(tmp_path)
+    for args in (["migrate", "-v0"], ["demo"], ["demo"]):
+        subprocess.run([undersign, *args], env=env, check=True, capture_output=True, timeout=120)
+    db = sqlite3.connect(tmp_path / "undersign.sqlite3")
+    rows = db.execute(
+        "select t.name, u.username, m.owner, m.editor, m.moderator, m.contacts_viewer "
+        "from organisers_membership m join organisers_team t on t.id = m.team_id "
+        "join auth_user u on u.id = m.user_id"
+    ).fetchall()
+    assert rows == [("Demo", "organiser", 1, 1, 1, 1)]
+    team = db.execute(
+        "select t.name from statements_statement s join organisers_team t on t.id = s.team_id "
+        "where s.slug = 'demo'"
+    ).fetchall()
+    assert team == [("Demo",)]
