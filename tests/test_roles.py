@@ -1,5 +1,5 @@
-"""Roles per team, as a table: every workspace URL × every member of the cast → the answer,
-and the access helpers themselves × the cast → the permissions.
+"""Roles per team, as a table: every workspace URL by every member of the cast → the answer,
+and the access helpers themselves by the cast → the permissions.
 
 A new workspace URL must be declared in TABLE with the answer each kind of user gets, or
 test_every_workspace_url_answers_as_the_table_says fails for it.

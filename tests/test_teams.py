@@ -2,11 +2,17 @@
 makes an account (and sets up two-factor login where the team asks) and lands in the team;
 statements belong to a team. Through HTTP, as a browser without JavaScript would."""
 
+import os
 import re
+import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -169,8 +175,6 @@ def test_an_owner_changes_roles_and_it_takes_effect_at_the_next_request(
 
 
 def _as(client, user):
-    from django.test import Client
-
     other = Client()
     other.force_login(user)
     return other
@@ -274,11 +278,6 @@ def test_the_demo_organiser_holds_every_role_in_the_demo_team(tmp_path):
     """`undersign demo`, run twice as the operator runs it, puts the demo statement in a Demo
     team whose only member, the printed organiser, is owner, editor, moderator and contacts
     viewer."""
-    import os
-    import sqlite3
-    import subprocess
-    import sys
-    from pathlib import Path
 
     undersign = Path(sys.executable).parent / "undersign"
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}

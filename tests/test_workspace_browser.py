@@ -63,9 +63,8 @@ def test_an_organiser_writes_publishes_and_finds_the_statement_public(new_page, 
 
 
 def test_the_edit_page_passes_axe(new_page, site):
-    from undersign.statements.services import create_statement, set_translation
-
     from undersign.organisers.models import Team
+    from undersign.statements.services import create_statement, set_translation
 
     team = Team.objects.get()
     statement = create_statement(slug="axe", title="A letter", clauses=["One.", "Two."], team=team)

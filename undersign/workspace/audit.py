@@ -41,6 +41,27 @@ ACTIONS = {
 }
 
 
+# Names of the details' keys; others are shown as they are stored.
+DETAILS = {
+    "member": _("member"),
+    "owner": _("owner"),
+    "roles": _("roles"),
+    "before": _("roles before"),
+    "invitation": _("invitation"),
+    "expires_at": _("expires"),
+    "team": _("team"),
+    "from": _("from team"),
+    "name": _("name"),
+    "require_two_factor": _("two-factor login required"),
+    "new_account": _("new account"),
+    "language": _("language"),
+    "revision": _("revision"),
+    "hash": _("content hash"),
+    "filter": _("filter"),
+    "contacts": _("contacts"),
+}
+
+
 class AuditFilterForm(forms.Form):
     statement = forms.ChoiceField(label=_("Statement"), required=False)
     person = forms.ChoiceField(label=_("Person"), required=False)
@@ -108,9 +129,13 @@ def _details(entry: AuditEntry, names: dict[tuple[str, str], str]) -> list[tuple
             shown = ", ".join(f"{k}={v}" for k, v in value.items()) or "—"
         elif isinstance(value, list):
             shown = ", ".join(str(v) for v in value) or "—"
+        elif isinstance(value, bool):
+            shown = str(_("yes") if value else _("no"))
+        elif value is None:
+            shown = "—"
         else:
             shown = str(value)
-        rows.append((key, shown))
+        rows.append((str(DETAILS.get(key, key)), shown))
     return rows
 
 

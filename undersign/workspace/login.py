@@ -91,9 +91,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(target)
         error = _("That code did not match. Try the current one.")
+    required = two_factor.requires_two_factor(user)
     context = {
         "enabled": False,
-        "required": two_factor.requires_two_factor(user),
+        "required": required,
+        "hide_menu": required,  # nothing else opens before this is done
         "qr": _qr_svg(device.config_url),
         "secret": base64.b32encode(device.bin_key).decode(),
         "error": error,
