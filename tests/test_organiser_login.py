@@ -2,7 +2,11 @@
 same password and TOTP code with the same form, count attempts against the same limit, and
 apply the same two-factor rules (UNDERSIGN_REQUIRE_2FA, a team's own requirement)."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -211,3 +215,21 @@ def test_an_idle_session_ends(client, organiser, settings):
     session["last_seen"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 10
     session.save()
     assert client.get("/workspace/").status_code == 302
+
+
+def test_the_environment_sets_the_rules_both_doors_apply(tmp_path):
+    """UNDERSIGN_REQUIRE_2FA and UNDERSIGN_LOGIN_ATTEMPTS reach the settings the login reads."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        UNDERSIGN_DATA=str(tmp_path), UNDERSIGN_REQUIRE_2FA="1", UNDERSIGN_LOGIN_ATTEMPTS="4"
+    )
+    code = "from django.conf import settings as s; print(s.ORGANISERS_REQUIRE_2FA, s.LOGIN_LIMIT)"
+    out = subprocess.run(
+        [Path(sys.executable).parent / "undersign", "shell", "--no-imports", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert out.strip().splitlines()[-1] == "True (4, 900)"
