@@ -8,10 +8,13 @@ from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
+from undersign.organisers.models import Team
+from undersign.organisers.services import create_team
 from undersign.statements.models import Statement
 from undersign.statements.services import create_statement, publish_statement
 
@@ -28,21 +31,110 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+# The cast -------------------------------------------------------------------------------------
+# One person per role in `team` (which holds the `statement` and `draft` fixtures), a member of
+# another team with every role there, staff without a team, a superuser without a team, and
+# anonymous. Every password is PASSWORD; log one in with `client.force_login(cast["editor"])`.
+
+PASSWORD = "a long passphrase"
+CAST = (
+    "owner",
+    "editor",
+    "moderator",
+    "contacts_viewer",
+    "other_member",
+    "staff",
+    "superuser",
+    "anonymous",
+)
+
+
+def _member(team: Team, username: str, *roles: str) -> User:
+    user = User.objects.create_user(username, password=PASSWORD)
+    team.memberships.create(user=user, **{role: True for role in roles})
+    return user
+
+
 @pytest.fixture
-def statement(db) -> Statement:
+def team(db) -> Team:
+    founder = User.objects.create_user("owner", password=PASSWORD)
+    return create_team("Letter team", owner=founder, actor=founder)
+
+
+@pytest.fixture
+def other_team(db) -> Team:
+    founder = User.objects.create_user("other_member", password=PASSWORD)
+    roles = ("owner", "editor", "moderator", "contacts_viewer")
+    return create_team("Other team", owner=founder, roles=roles, actor=founder)
+
+
+@pytest.fixture
+def owner(team) -> User:
+    return User.objects.get(username="owner")
+
+
+@pytest.fixture
+def editor(team) -> User:
+    return _member(team, "editor", "editor")
+
+
+@pytest.fixture
+def moderator(team) -> User:
+    return _member(team, "moderator", "moderator")
+
+
+@pytest.fixture
+def contacts_viewer(team) -> User:
+    return _member(team, "contacts_viewer", "contacts_viewer")
+
+
+@pytest.fixture
+def other_member(other_team) -> User:
+    return User.objects.get(username="other_member")
+
+
+@pytest.fixture
+def staff(db) -> User:
+    """Staff for the Django admin, in no team: the workspace refuses them."""
+    return User.objects.create_user("staff", password=PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("superuser", password=PASSWORD)
+
+
+@pytest.fixture
+def cast(owner, editor, moderator, contacts_viewer, other_member, staff, superuser):
+    """Every member of the cast by name (see CAST); "anonymous" is AnonymousUser."""
+    return {
+        "owner": owner,
+        "editor": editor,
+        "moderator": moderator,
+        "contacts_viewer": contacts_viewer,
+        "other_member": other_member,
+        "staff": staff,
+        "superuser": superuser,
+        "anonymous": AnonymousUser(),
+    }
+
+
+@pytest.fixture
+def statement(team) -> Statement:
     s = create_statement(
         slug="letter",
         title="Open letter on political prisoners",
         preamble="We, the undersigned, ask for three things.",
         clauses=["Release them.", "Give them visas.", "Stop extraditions."],
         postscript="P.S. Sign with initials if you are at risk.",
+        team=team,
     )
     return publish_statement(s)
 
 
 @pytest.fixture
-def draft(db) -> Statement:
-    return create_statement(slug="draft", title="A draft", clauses=["One."])
+def draft(team) -> Statement:
+    return create_statement(slug="draft", title="A draft", clauses=["One."], team=team)
 
 
 def form_data(**overrides: object) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Organisers write and publish statements in the admin for now."""
+"""The Django admin, for superusers and staff: statements, and a read-only view of teams."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -157,3 +157,28 @@ def test_a_translation_saved_in_the_admin_becomes_part_of_the_next_revision(
     page = client.get("/s/letter/?lang=uk").content.decode()
     assert "Відкритий лист" in page and "Out of date" not in page
     assert "Дати візи." in page and "Give them visas." not in page
+
+
+def test_teams_show_in_the_admin_but_change_only_in_the_workspace(client, organiser, team):
+    """Team changes go through the services that write the audit log; the admin reads."""
+    client.force_login(organiser)
+    assert client.get("/admin/organisers/team/").status_code == 200
+    page = client.get(f"/admin/organisers/team/{team.pk}/change/").content.decode()
+    assert "Letter team" in page and "owner" in page
+    assert client.get("/admin/organisers/team/add/").status_code == 403
+    assert client.get("/admin/organisers/membership/").status_code == 404
+    r = client.post(f"/admin/organisers/team/{team.pk}/change/", {"name": "Renamed"})
+    assert r.status_code == 403
+    team.refresh_from_db()
+    assert team.name == "Letter team"
+    page = client.get("/admin/organisers/invitation/").content.decode()
+    assert "token_hash" not in page
+
+
+def test_a_superuser_with_a_device_needs_the_code_for_the_admin_too(client, organiser):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=organiser, name="phone", confirmed=True)
+    client.force_login(organiser)  # a session that never gave the code
+    r = client.get("/admin/")
+    assert r.status_code == 302 and r["Location"].startswith("/admin/login/")

@@ -1,5 +1,6 @@
 """The organiser's editor in a real browser with JavaScript off: log in, create, edit a
-clause, publish, and find the text public. The browser fixtures are in tests/browser.py."""
+clause, publish, and find the text public; invite a newcomer who lands in the team. The
+browser fixtures are in tests/browser.py."""
 
 import re
 
@@ -8,6 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from tests.browser import assert_accessible, press
+from undersign.organisers.services import create_team
 
 pytestmark = pytest.mark.browser
 
@@ -15,15 +17,18 @@ PASSWORD = "a long passphrase"
 
 
 @pytest.fixture
-def site(transactional_db, live_server) -> str:
-    User.objects.create_user("organiser", password=PASSWORD, is_staff=True)
+def site(transactional_db, live_server, settings) -> str:
+    """An organiser who owns and edits for the only team."""
+    settings.SITE_URL = live_server.url  # invitation links lead to the live server
+    organiser = User.objects.create_user("organiser", password=PASSWORD)
+    create_team("Letter team", owner=organiser, roles=["owner", "editor"], actor=organiser)
     return live_server.url
 
 
-def log_in(page: Page, site: str, then: str = "/workspace/") -> None:
+def log_in(page: Page, site: str, then: str = "/workspace/", username: str = "organiser") -> None:
     page.goto(f"{site}{then}")
     expect(page).to_have_url(re.compile(r"/workspace/login/"))
-    page.get_by_label("Username").fill("organiser")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     press(page, "Log in")
     expect(page).to_have_url(f"{site}{then}")
@@ -74,9 +79,11 @@ def test_an_organiser_writes_publishes_and_finds_the_statement_public(new_page, 
 
 
 def test_the_edit_page_passes_axe(new_page, site):
+    from undersign.organisers.models import Team
     from undersign.statements.services import create_statement, set_translation
 
-    statement = create_statement(slug="axe", title="A letter", clauses=["One.", "Two."])
+    team = Team.objects.get()
+    statement = create_statement(slug="axe", title="A letter", clauses=["One.", "Two."], team=team)
     set_translation(statement, language="de", title="Ein Brief", clauses={1: "Eins.", 2: "Zwei."})
     page = new_page(js=True)  # axe runs as JavaScript in the page
     log_in(page, site, "/workspace/s/axe/")
@@ -87,3 +94,41 @@ def test_the_edit_page_passes_axe(new_page, site):
     assert_accessible(page, "the edit page with an error")
     page.goto(f"{site}/workspace/s/axe/translations/de/")
     assert_accessible(page, "the translation page")
+
+
+def test_an_owner_invites_and_the_newcomer_lands_in_the_team(new_page, site):
+    page = new_page(js=False)
+    log_in(page, site)
+    page.get_by_role("link", name="Teams").click()
+    page.get_by_role("link", name="Letter team").click()
+    invitation = page.get_by_role("group", name="Roles they get")
+    invitation.get_by_label(re.compile(r"moderator")).check()
+    page.locator("#id_invite-note").fill("Masha")
+    press(page, "Make an invitation link")
+    link = page.get_by_label("Link").input_value()
+    assert link.startswith(f"{site}/workspace/invite/")
+
+    newcomer = new_page(js=False)
+    newcomer.goto(link)
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Join Letter team")
+    newcomer.get_by_label("User name").fill("masha")
+    newcomer.get_by_label("Password", exact=True).fill("tea with lemon and honey")
+    newcomer.get_by_label("The password again").fill("tea with lemon and honey")
+    press(newcomer, "Make the account and join")
+    expect(newcomer.get_by_role("status")).to_have_text("Welcome to Letter team.")
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Letter team")
+    expect(newcomer.get_by_role("cell", name="masha (you)")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_role("cell", name="masha", exact=True)).to_be_visible()
+
+
+def test_the_team_pages_pass_axe(new_page, site):
+    page = new_page(js=True)
+    log_in(page, site, "/workspace/teams/")
+    page.get_by_role("link", name="Letter team").click()
+    assert_accessible(page, "the team page")
+    page.goto(f"{site}/workspace/audit/")
+    assert_accessible(page, "the audit log")
+    page.goto(f"{site}/workspace/two-factor/")
+    assert_accessible(page, "the two-factor page")

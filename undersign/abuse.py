@@ -13,13 +13,19 @@ import hashlib
 import hmac
 import math
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import Any
 
 import altcha
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 POW_ALGORITHM = "PBKDF2/SHA-256"
 
@@ -83,6 +89,51 @@ def rate_limited_key(
     name = f"{scope}:{key.hexdigest()[:32]}"
     waits = [wait for limit in limits if (wait := _hit(name, limit, now)) is not None]
     return max(waits) if waits else None
+
+
+class RateLimited(Exception):
+    """Raised where a limit is met deep inside a form; the page answers 429."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 page, in the reader's language, saying how long to wait."""
+    minutes = max(1, -(-retry_after // 60))
+    text = ngettext(
+        "Too many attempts came from your network. Please try again in %(n)d minute.",
+        "Too many attempts came from your network. Please try again in %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
+    context = {"title": _("Too many attempts"), "text": text}
+    response = render(request, "public/error.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def answers_rate_limits(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a RateLimited raised anywhere in `view` into the 429 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> Any:
+        try:
+            return view(request, *args, **kwargs)
+        except RateLimited as limited:
+            return too_many_requests(request, limited.retry_after)
+
+    return wrapper
+
+
+def check_login(request: HttpRequest, username: str) -> None:
+    """Count one login attempt, per client address and per user name, whichever door it
+    came through; raise RateLimited past LOGIN_LIMIT."""
+    limits = [settings.LOGIN_LIMIT]
+    wait = rate_limited(request, "login", limits)
+    wait = wait or rate_limited_key("login-user", username[:150], limits)
+    if wait is not None:
+        raise RateLimited(wait)
 
 
 def signing_limited(request: HttpRequest, *, proven: bool) -> int | None:

@@ -2,6 +2,10 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class OrganiserAdminConfig(AdminConfig):
-    """The Django admin, with rate-limited and two-factor login for organisers."""
+    """The Django admin behind the organisers' one login (see admin_site.py).
 
-    default_site = "undersign.organisers.two_factor.OrganiserAdminSite"
+    The site lives in its own module: this one is imported while the apps load, before
+    the models the login needs can be.
+    """
+
+    default_site = "undersign.admin_site.OrganiserAdminSite"

@@ -1,133 +1,85 @@
-"""Organiser login: rate-limited, with TOTP two-factor login (django-otp) for the admin.
+"""The two-factor rules for organisers (TOTP with django-otp), the same at every door.
 
-Every organiser can turn two-factor login on at /admin/two-factor/; once on, the login
-asks for the code. With `ORGANISERS_REQUIRE_2FA` every organiser must: one who has no
-device yet is sent to set one up right after the password, and sees nothing else.
+Anyone may turn two-factor login on; once on, the login asks for the code. It is required of
+everybody with `ORGANISERS_REQUIRE_2FA` (UNDERSIGN_REQUIRE_2FA), and of the members of a team
+that requires it: such a person without a device yet is sent to set one up right after the
+password, and sees nothing else until it works.
 """
 
-import base64
-from io import BytesIO
+from collections.abc import Iterable
 
-import segno
-from django import forms
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
-from django_otp import login as otp_login
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django_otp import user_has_device
-from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from undersign import abuse
+from undersign.organisers.access import memberships_of
+from undersign.organisers.models import Membership
 from undersign.organisers.services import log_action
 
-
-class OrganiserLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
-    otp_token = forms.CharField(
-        label=_("Code from your authenticator app"),
-        required=False,
-        help_text=_("Only if you turned on two-factor login."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
-        ),
-    )
-    # Used by the django-otp mixin; we offer TOTP only, so no device choice or challenge.
-    otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
-    otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        user = self.get_user()
-        if user is not None and user_has_device(user, confirmed=True):
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            self.cleaned_data["otp_device"] = device.persistent_id if device else ""
-            self.clean_otp(user)
-        return cleaned
+User = AbstractBaseUser | AnonymousUser
 
 
-def _must_enrol(request: HttpRequest) -> bool:
-    user = request.user
-    return (
-        settings.ORGANISERS_REQUIRE_2FA
-        and user.is_active
-        and user.is_staff
-        and not user_has_device(user, confirmed=True)
-    )
+def has_device(user: User) -> bool:
+    return bool(user.is_authenticated and user_has_device(user, confirmed=True))
 
 
-class OrganiserAdminSite(admin.AdminSite):
-    login_form = OrganiserLoginForm
-    site_header = _("undersign administration")
-    site_title = "undersign"
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        if not super().has_permission(request):
-            return False
-        user = request.user
-        if user_has_device(user, confirmed=True):
-            return user.is_verified()  # type: ignore[union-attr]
-        return not settings.ORGANISERS_REQUIRE_2FA
-
-    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        if request.method == "POST":
-            username = request.POST.get("username", "")[:150]
-            wait = abuse.rate_limited(request, "login", [settings.LOGIN_LIMIT])
-            wait = wait or abuse.rate_limited_key("login-user", username, [settings.LOGIN_LIMIT])
-            if wait is not None:
-                from undersign.public.errors import too_many_requests
-
-                return too_many_requests(request, wait)
-        if request.user.is_authenticated and _must_enrol(request):
-            return redirect("admin:two_factor")
-        response = super().login(request, extra_context)
-        if request.method == "POST" and _must_enrol(request):
-            return redirect("admin:two_factor")
-        return response
-
-    def get_urls(self):
-        return [
-            path("two-factor/", self.two_factor_view, name="two_factor"),
-            *super().get_urls(),
-        ]
-
-    def two_factor_view(self, request: HttpRequest) -> HttpResponse:
-        """Turn on two-factor login: scan the code, type one number to prove it works."""
-        user = request.user
-        if not (user.is_active and user.is_staff):
-            return redirect(f"{reverse('admin:login')}?{REDIRECT_FIELD_NAME}={request.path}")
-        if user_has_device(user, confirmed=True):
-            context = {**self.each_context(request), "enabled": True}
-            return render(request, "admin/two_factor.html", context)
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-        error = ""
-        if request.method == "POST":
-            if device.verify_token(request.POST.get("token", "").strip()):
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                otp_login(request, device)
-                log_action("organiser.two_factor.enable", actor=user, obj=user)
-                return redirect("admin:index")
-            error = str(_("That code did not match. Try the current one."))
-        context = {
-            **self.each_context(request),
-            "enabled": False,
-            "qr": "data:image/svg+xml;base64,"
-            + base64.b64encode(_qr_svg(device.config_url)).decode(),
-            "secret": base64.b32encode(device.bin_key).decode(),
-            "error": error,
-            "title": _("Two-factor login"),
-        }
-        return render(request, "admin/two_factor.html", context)
+def requires_two_factor(user: User, memberships: Iterable[Membership] | None = None) -> bool:
+    """Whether the account must use two-factor login (`memberships`, with their teams,
+    when the caller has them already)."""
+    if not user.is_authenticated:
+        return False
+    if settings.ORGANISERS_REQUIRE_2FA:
+        return True
+    if memberships is not None:
+        return any(m.team.require_two_factor for m in memberships)
+    return memberships_of(user).filter(team__require_two_factor=True).exists()
 
 
-def _qr_svg(url: str) -> bytes:
-    buffer = BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=5)
-    return buffer.getvalue()
+OK, ENROL, CODE = "ok", "enrol", "code"
+
+
+def login_state(user: User, memberships: Iterable[Membership] | None = None) -> str:
+    """ENROL: logged in with the password, but must set up a device before anything else;
+    CODE: the account has a device and this session did not give its code; else OK."""
+    if not (user.is_authenticated and user.is_active):
+        return CODE
+    if has_device(user):
+        # Set by django-otp's middleware from the session: the code was given at this login.
+        return OK if getattr(user, "is_verified", lambda: False)() else CODE
+    return ENROL if requires_two_factor(user, memberships) else OK
+
+
+def must_enrol(user: User) -> bool:
+    return login_state(user) == ENROL
+
+
+def login_complete(user: User) -> bool:
+    """Whether this session passed every factor the account needs."""
+    return login_state(user) == OK
+
+
+def pending_device(user: AbstractBaseUser) -> TOTPDevice:
+    """The device being set up: made once, shown as a QR code until a code proves it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_device(user: AbstractBaseUser, device: TOTPDevice, token: str) -> bool:
+    """Turn two-factor login on for `user` if `token` is the device's current code.
+
+    The caller then marks the session verified (django_otp.login), so the person is not
+    asked for a code right after proving they have one.
+    """
+    if device.user_id != user.pk or device.confirmed:
+        return False
+    if not device.verify_token(token.strip()[:16]):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    log_action("organiser.two_factor.enable", actor=user, obj=user)
+    return True

@@ -3,7 +3,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+
+# The 429 page lives with the rate limits, below every face; the public views take it here.
+from undersign.abuse import too_many_requests as too_many_requests
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
@@ -43,20 +45,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return forbidden(request)
-
-
-def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
-    minutes = max(1, -(-retry_after // 60))
-    response = _error(
-        request,
-        429,
-        _("Too many attempts"),
-        ngettext(
-            "Too many attempts came from your network. Please try again in %(n)d minute.",
-            "Too many attempts came from your network. Please try again in %(n)d minutes.",
-            minutes,
-        )
-        % {"n": minutes},
-    )
-    response["Retry-After"] = str(retry_after)
-    return response

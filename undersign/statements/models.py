@@ -64,6 +64,16 @@ class Statement(models.Model):
         related_name="+",
         verbose_name=_("current revision"),
     )
+    # Who works on it: the team's members, each with their roles (statements/access.py).
+    # Empty for a statement the CLI imported before anybody chose its team.
+    team = models.ForeignKey(
+        "organisers.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("team"),
+    )
     # Privacy (issue 3): with a key, contacts are sealed at submission so the server cannot
     # read them; on the deletion date all contacts are erased and exports stop.
     sealing_key = models.ForeignKey(

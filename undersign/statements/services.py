@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from undersign.organisers.models import Team
 from undersign.organisers.services import log_action
 from undersign.statements import markdown
 from undersign.statements.models import Clause, Revision, Statement
@@ -260,6 +261,7 @@ def import_markdown(
     language: str | None = None,
     publish: bool = False,
     actor: Actor = None,
+    team: Team | None = None,
 ) -> Statement:
     """Create a statement from Markdown, or update one: at an existing `slug`, a document in
     the original language replaces the original text (a clause keeps its identity where its
@@ -289,6 +291,7 @@ def import_markdown(
             clauses=list(doc.clauses.values()),
             numbers=list(doc.clauses),
             actor=actor,
+            team=team,
             **metadata,
         )
     elif language == statement.language:

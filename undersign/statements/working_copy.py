@@ -41,6 +41,7 @@ def check_not_frozen(statement: Statement) -> None:
 
 
 METADATA_FIELDS = {
+    "team",
     "authors",
     "addressee",
     "based_on",

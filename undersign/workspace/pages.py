@@ -3,27 +3,49 @@
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import get_language_info
 from django.views.decorators.cache import never_cache
 
+from undersign.organisers import two_factor
+from undersign.organisers.access import memberships_of
 from undersign.organisers.models import AuditEntry
 from undersign.statements.access import may_use_workspace
 from undersign.statements.models import Statement
 from undersign.statements.services import original_hash
 
 
+def _to(url_name: str, request: HttpRequest) -> HttpResponse:
+    query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+    return redirect(f"{resolve_url(url_name)}?{query}")
+
+
 def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous people go to the login page; accounts without workspace access get a 403."""
+    """Every workspace page: anonymous people go to the login page; a person who must set up
+    two-factor login first goes there; accounts in no team get a 403. Which statements and
+    teams a person may touch is then asked of the access helpers, by the view."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not may_use_workspace(request.user):
-            response = render(request, "workspace/no_access.html", status=403)
+        user = request.user
+        # Read once per request, for the two-factor rule, the door and the menu; the views
+        # still ask the access helpers, which read the roles again.
+        memberships = list(memberships_of(user).select_related("team"))
+        request.workspace_memberships = memberships  # type: ignore[attr-defined]
+        state = two_factor.login_state(user, memberships)
+        if state == two_factor.ENROL:
+            response = _to("workspace:two_factor", request)
+        elif state != two_factor.OK:
+            logout(request)  # a session that skipped the code: log in again, with it
+            response = _to("workspace:login", request)
+        elif not may_use_workspace(user, memberships):
+            response = render(request, "workspace/no_access.html", {"hide_menu": True}, status=403)
         else:
             response = view(request, *args, **kwargs)
         # Drafts and the organisers' pages stay out of search engines and shared caches.

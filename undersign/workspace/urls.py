@@ -1,18 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from undersign.workspace import changes, translations, views
+from undersign.workspace import audit, changes, invitations, login, teams, translations, views
 
+# Every URL here is declared in the role table of tests/test_roles.py, with the answer each
+# kind of user gets; a URL missing there fails the tests.
 app_name = "workspace"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="workspace/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", login.OrganiserLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", login.enrol, name="two_factor"),
+    path("invite/<str:token>/", invitations.invitation, name="invitation"),
     path("", views.statement_list, name="statements"),
     path("new/", views.create, name="create"),
     path("s/<slug:slug>/", views.edit, name="edit"),
@@ -24,6 +22,7 @@ urlpatterns = [
     path("s/<slug:slug>/changes/publish", changes.publish_changes, name="publish_changes"),
     path("s/<slug:slug>/changes/discard", changes.discard_changes, name="discard_changes"),
     path("s/<slug:slug>/preview", translations.preview, name="preview"),
+    path("s/<slug:slug>/team", teams.statement_team, name="statement_team"),
     path("s/<slug:slug>/translations/new", translations.new_translation, name="new_translation"),
     path(
         "s/<slug:slug>/translations/<str:language>/",
@@ -35,4 +34,25 @@ urlpatterns = [
         translations.delete_translation,
         name="delete_translation",
     ),
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/new/", teams.team_create, name="team_create"),
+    path("teams/<int:team_id>/", teams.team_detail, name="team"),
+    path("teams/<int:team_id>/settings", teams.team_change, name="team_change"),
+    path("teams/<int:team_id>/invitations", teams.invitation_create, name="invite"),
+    path(
+        "teams/<int:team_id>/invitations/<int:invitation_id>/withdraw",
+        teams.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "teams/<int:team_id>/members/<int:user_id>/roles",
+        teams.member_roles,
+        name="member_roles",
+    ),
+    path(
+        "teams/<int:team_id>/members/<int:user_id>/remove",
+        teams.member_remove,
+        name="member_remove",
+    ),
+    path("audit/", audit.audit_log, name="audit"),
 ]

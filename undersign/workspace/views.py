@@ -6,42 +6,61 @@ The editor changes the working copy only; a published statement's changes go pub
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from undersign.statements import services
-from undersign.statements.access import can, statement_for, statements_for
+from undersign.statements.access import (
+    can,
+    creation_teams,
+    may_create,
+    permissions_on,
+    statement_for,
+    statements_for,
+)
 from undersign.statements.models import Statement
 from undersign.statements.services import StatementError
-from undersign.workspace.forms import CreateForm, StatementForm, clause_formset
+from undersign.workspace.forms import StatementForm, clause_formset
 from undersign.workspace.pages import last_changes, translation_states, workspace_view
+from undersign.workspace.team_forms import CreateInTeamForm
 
 
 @workspace_view
 def statement_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
     statements = list(
-        statements_for(request.user)
+        statements_for(user)
+        .select_related("team")
         .prefetch_related("clauses", "translations")
         .order_by("-created_at", "-id")
     )
     changed = last_changes(statements)
+    permissions = permissions_on(user, statements)
     rows = [
         {
             "statement": s,
             "translations": translation_states(s),
             "updated": changed.get(s.pk, s.created_at),
+            "editable": "edit" in permissions[s.pk],
+            "movable": "manage" in permissions[s.pk],
         }
         for s in statements
     ]
-    return render(request, "workspace/list.html", {"rows": rows})
+    context = {"rows": rows, "may_create": may_create(user)}
+    return render(request, "workspace/list.html", context)
 
 
 @workspace_view
 def create(request: HttpRequest) -> HttpResponse:
+    teams = creation_teams(request.user)
+    if not teams.exists():
+        raise Http404
     posted = request.method == "POST"
-    form = CreateForm(request.POST if posted else None, request.FILES if posted else None)
+    form = CreateInTeamForm(
+        request.POST if posted else None, request.FILES if posted else None, teams=teams
+    )
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
@@ -51,6 +70,7 @@ def create(request: HttpRequest) -> HttpResponse:
                     slug=data["slug"] or None,
                     language=data["language"] or None,
                     actor=request.user,
+                    team=data["team"],
                 )
             else:
                 statement = services.create_statement(
@@ -59,12 +79,15 @@ def create(request: HttpRequest) -> HttpResponse:
                     language=data["language"] or "en",
                     clauses=[],
                     actor=request.user,
+                    team=data["team"],
                 )
         except StatementError as error:
             form.add_error("markdown" if form.document else None, error.message)
         else:
             messages.success(request, _("The draft is created. Nobody else sees it yet."))
-            return redirect("workspace:edit", slug=statement.slug)
+            if can(request.user, statement, "edit"):
+                return redirect("workspace:edit", slug=statement.slug)
+            return redirect("workspace:preview", slug=statement.slug)
     status = 400 if form.is_bound else 200
     return render(request, "workspace/create.html", {"form": form}, status=status)
 

@@ -1,4 +1,5 @@
-"""`undersign demo`: a published demo statement and an organiser login, created once."""
+"""`undersign demo`: a published demo statement, its team, and an organiser login who holds
+every role in that team; created once."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,10 +7,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.crypto import get_random_string
 
+from undersign.organisers.models import ROLES, Team
+from undersign.organisers.services import create_team
 from undersign.statements.models import Statement
 from undersign.statements.services import create_statement, publish_statement
+from undersign.statements.teams import move_to_team
 
 DEMO_SLUG = "demo"
+DEMO_TEAM = "Demo"
 
 
 class Command(BaseCommand):
@@ -19,11 +24,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         login_file = settings.DATA_DIR / "demo-login.txt"
         User = get_user_model()
-        if not User.objects.filter(username="organiser").exists():
+        organiser = User.objects.filter(username="organiser").first()
+        if organiser is None:
             password = get_random_string(16)
-            User.objects.create_superuser("organiser", "", password)
+            organiser = User.objects.create_superuser("organiser", "", password)
             login_file.write_text(f"organiser {password}\n", encoding="utf-8")
             login_file.chmod(0o600)
+        team = Team.objects.filter(name=DEMO_TEAM).first()
+        if team is None:
+            team = create_team(DEMO_TEAM, owner=organiser, roles=ROLES, actor=organiser)
         if not Statement.objects.filter(slug=DEMO_SLUG).exists():
             statement = create_statement(
                 slug=DEMO_SLUG,
@@ -40,8 +49,12 @@ class Command(BaseCommand):
                     "Support independent lawyers, doctors and journalists who visit prisoners.",
                 ],
                 postscript="P.S. Sign with initials or without a public name if you are at risk.",
+                team=team,
             )
             publish_statement(statement)
+        statement = Statement.objects.get(slug=DEMO_SLUG)
+        if statement.team_id is None:  # made by an earlier version, before teams
+            move_to_team(statement, team, actor=None)
         user, password = (
             login_file.read_text(encoding="utf-8").split()
             if login_file.exists()
