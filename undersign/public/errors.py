@@ -45,18 +45,16 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return forbidden(request)
 
 
-def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+def wait_message(retry_after: int) -> str:
     minutes = max(1, -(-retry_after // 60))
-    response = _error(
-        request,
-        429,
-        _("Too many attempts"),
-        ngettext(
-            "Too many attempts came from your network. Please try again in %(n)d minute.",
-            "Too many attempts came from your network. Please try again in %(n)d minutes.",
-            minutes,
-        )
-        % {"n": minutes},
-    )
+    return ngettext(
+        "Too many attempts came from your network. Please try again in %(n)d minute.",
+        "Too many attempts came from your network. Please try again in %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    response = _error(request, 429, _("Too many attempts"), wait_message(retry_after))
     response["Retry-After"] = str(retry_after)
     return response

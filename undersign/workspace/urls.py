@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from undersign.workspace import translations, views
+from undersign.workspace import event, translations, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("s/<slug:slug>/", views.edit, name="edit"),
     path("s/<slug:slug>/publish", views.publish, name="publish"),
     path("s/<slug:slug>/close", views.close, name="close"),
+    path("s/<slug:slug>/event", event.event, name="event"),
     path("s/<slug:slug>/preview", translations.preview, name="preview"),
     path("s/<slug:slug>/translations/new", translations.new_translation, name="new_translation"),
     path(
