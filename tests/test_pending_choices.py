@@ -181,3 +181,34 @@ def test_a_sealed_contact_is_replaced_by_the_later_sealed_one(client, statement,
     opened = unseal(private, contact.sealed)
     assert (opened.name, opened.phone, opened.email) == ("Ivan Realname", "", VICTIM)
     assert Signature.objects.get().public_name == "I. R."
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_person_sees_what_will_be_shown_and_makes_it_private(
+    new_page, transactional_db, live_server, statement, smtp, settings
+):
+    from playwright.sync_api import expect
+
+    from tests.browser import assert_accessible, press
+
+    settings.SITE_URL = live_server.url
+    client_page = new_page(js=False)
+    client_page.goto(f"{live_server.url}/s/letter/")
+    client_page.get_by_label("Your name", exact=True).fill("Ivan Realname")
+    client_page.get_by_label("Email", exact=True).fill(VICTIM)
+    client_page.get_by_label(re.compile(r"^City\b")).fill("Moscow")
+    client_page.get_by_label(re.compile(r"^I agree")).check()
+    press(client_page, "Sign")
+    run_worker()
+    page = new_page()  # (axe runs as a script in the page)
+    page.goto(links(smtp.text(smtp.messages[0]))["confirm"])
+    expect(page.locator(".shown-name")).to_have_text("Ivan Realname")
+    expect(page.locator(".shown-place")).to_have_text("Moscow")
+    assert_accessible(page, "the confirm page")
+    page.get_by_label("Initials only", exact=True).check()
+    page.get_by_label("Do not show my city and country").check()
+    press(page, "Confirm my signature")
+    expect(page.get_by_role("heading", name="Thank you — your signature counts")).to_be_visible()
+    page.goto(f"{live_server.url}/s/letter/")
+    expect(page.locator(".signature-list .name")).to_have_text(["I. R."])
+    assert "Moscow" not in page.locator("#signatures").inner_text()

@@ -4,6 +4,8 @@ SQLite: the online backup API copies a consistent snapshot while the site keeps 
 PostgreSQL: `pg_dump` in its custom format, restored by `pg_restore --clean`. The data
 folder's `secret_key` is not in the file: keep it with the backups (without it, confirmation
 links in mails already sent stop working and duplicate emails are no longer recognised).
+Nor is `transit_key`: without it, only mails still waiting in the queue cannot be sent.
+Backup files are written readable by their owner only.
 """
 
 import os
