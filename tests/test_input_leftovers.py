@@ -4,6 +4,7 @@ invisible, links that run script, and pages a shared cache must not keep."""
 import json
 import sys
 import unicodedata
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -152,3 +153,61 @@ def test_confirm_and_withdraw_pages_are_never_stored(client, statement, mailoutb
 def test_the_contact_keeps_what_was_typed_in_the_name(client, statement):
     sign(client, statement, name="Zoë \u200dAli")
     assert Contact.objects.get().name == "Zoë \u200dAli"
+
+
+HOSTILE = [
+    "\ud800",
+    "\udfff\ud800",
+    "\ufffd",
+    "\x00",
+    "a\x00b",
+    "\u202egnp.exe",
+    "\u200b\u200c\u200d\u2066\u00ad",
+    "ivan@пример.рф",
+    "ivan@xn--e1afmkfd.xn--p1ai",
+    "ivan@xn--zz.xn--",
+    "javascript:alert(1)",
+    "<script>alert(1)</script>",
+    "=cmd|' /C calc'!A0",
+    "x" * 5000,
+    "😀" * 100,
+    "Eve\r\nBcc: victim@example.org",
+]
+ORIGINS = [None, "null", "https://evil.example", "http://testserver"]
+
+
+def hostile_cases() -> list[tuple[str, str, str, str | None]]:
+    """(door, field, value, Origin) for every field of the page's form, the widget's and the
+    API's."""
+    fields = [*STRINGS, "website", "room", "revision", "consent"]
+    return [
+        (door, field, value, origin)
+        for door in ("/s/letter/sign", "/s/letter/embed", API)
+        for field in fields
+        for value in HOSTILE
+        for origin in ORIGINS
+    ]
+
+
+def test_no_hostile_input_gives_a_server_error(client, statement):
+    statuses: dict[int, int] = {}
+    for n, (door, field, value, origin) in enumerate(hostile_cases()):
+        headers = {"HTTP_ORIGIN": origin} if origin else {}
+        data = {"name": "A", "email": f"h{n}@example.org", "consent": "on", field: value}
+        if door == API:
+            data["consent"] = True if field != "consent" else value
+            body = json.dumps(data)
+            r = client.post(door, body, content_type="application/json", **headers)
+        else:
+            # As a browser would send it: UTF-8, a lone surrogate as the bytes it would be.
+            body = urlencode({k: str(v).encode("utf-8", "surrogatepass") for k, v in data.items()})
+            r = client.post(door, body, content_type="application/x-www-form-urlencoded", **headers)
+        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+        assert r.status_code < 500, (door, field, value[:20], origin, r.status_code)
+    # Raw bytes that are no UTF-8, in a form and in a JSON body.
+    for body in (b"name=%FF%FE&email=a%40example.org&consent=on", b"name=\xff\xfe&consent=on"):
+        r = client.post("/s/letter/sign", body, content_type="application/x-www-form-urlencoded")
+        assert r.status_code == 400
+    for body in (b'{"name": "\xff\xfe", "email": "a@example.org", "consent": true}', b"\xff"):
+        assert client.post(API, body, content_type="application/json").status_code in (400, 422)
+    assert set(statuses) <= {202, 302, 400, 403, 422}, statuses
