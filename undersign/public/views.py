@@ -60,7 +60,7 @@ def _statement_context(
         "event_open": statement.event_is_open,
         "room": room_code(request.POST.get("room") or request.GET.get("room", "")),
         # Rendered once, then from the cache: the first page's list (cleared on changes, like
-        # its rows) and the empty form (the same for everyone; the CSRF token stays outside).
+        # its rows) and the empty form (the same for everyone: it carries no token at all).
         "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
         "form_cache_seconds": 0 if form.is_bound else settings.PUBLIC_CACHE_SECONDS,
         "text_cache_seconds": settings.PUBLIC_CACHE_SECONDS,
