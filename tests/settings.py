@@ -19,4 +19,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Tests sign many times from one address; the rate-limit tests set their own limits.
 SIGNING_BURST_LIMIT = (10_000, 60)
 SIGNING_SUSTAINED_LIMIT = (10_000, 3600)
+SIGNING_PROVEN_LIMITS = [(10_000, 60), (10_000, 3600)]
 ALTCHA_COST = 2  # a puzzle the tests solve in a blink

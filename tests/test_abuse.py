@@ -61,14 +61,23 @@ def test_the_api_answers_429_in_json(client, statement, strict):
     assert r.json()["errors"]["__all__"]
 
 
-def test_a_valid_proof_of_work_lifts_the_burst_limit_but_not_the_sustained_one(
+def test_a_valid_proof_of_work_lifts_the_burst_and_the_sustained_limit_up_to_a_ceiling(
     client, statement, strict
 ):
+    strict.SIGNING_PROVEN_LIMITS = [(100, 60), (9, 3600)]
     statuses = [
         sign(client, statement, email=f"p{i}@example.org", altcha=_proof(client)).status_code
-        for i in range(7)
+        for i in range(10)
     ]
-    assert statuses == [302] * 6 + [429]
+    # A room behind one address gets past the sustained limit of 6; a flood still stops.
+    assert statuses == [302] * 9 + [429]
+    # The proofs did not use up what people without JavaScript may send from there.
+    assert [sign(client, statement, email=f"q{i}@example.org").status_code for i in range(4)] == [
+        302,
+        302,
+        302,
+        429,
+    ]
 
 
 def test_a_proof_counts_once(client, statement, strict):
@@ -132,3 +141,61 @@ def test_the_challenge_is_served_by_us_and_changes(client):
     assert first.json()["parameters"]["algorithm"] == abuse.POW_ALGORITHM
     assert first.json() != second.json()
     assert "no-cache" in first["Cache-Control"]
+
+
+def test_a_form_with_mistakes_is_not_an_attempt(client, statement, strict):
+    for _ in range(10):
+        assert sign(client, statement, email="not an address").status_code == 400
+    statuses = [sign(client, statement, email=f"p{i}@example.org").status_code for i in range(4)]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_too_many_attempts_shows_the_form_again_with_what_was_typed(client, statement, strict):
+    for i in range(3):
+        sign(client, statement, email=f"p{i}@example.org")
+    r = sign(client, statement, name="Vera Typed", email="vera@example.org", city="Tartu")
+    assert r.status_code == 429 and 0 < int(r["Retry-After"]) <= 60
+    page = r.content.decode()
+    assert "Please try again in 1 minute." in page
+    assert 'value="Vera Typed"' in page and 'value="vera@example.org"' in page
+    assert 'value="Tartu"' in page
+    widget = client.post("/s/letter/embed", form_data(name="Vera Typed", email="v@example.org"))
+    assert widget.status_code == 429 and 'value="Vera Typed"' in widget.content.decode()
+    assert "Please try again in 1 minute." in widget.content.decode()
+
+
+def test_the_api_takes_json_only(client, statement):
+    body = json.dumps({"name": "A", "email": "a@example.org", "consent": True})
+    # What a page on any site could make its visitors' browsers send without asking.
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        r = client.post(API, body, content_type=content_type)
+        assert r.status_code == 415, content_type
+        assert r.json()["detail"]
+    r = client.post(API, {"name": "A", "email": "a@example.org", "consent": "true"})
+    assert r.status_code == 415
+    assert not Signature.objects.exists()
+    assert client.post(API, body, content_type="application/json").status_code == 202
+
+
+def test_the_api_refuses_posts_from_another_sites_page(client, statement):
+    body = json.dumps({"name": "A", "email": "a@example.org", "consent": True})
+    for origin in ("https://evil.example", "null", "http://testserver.evil.example"):
+        r = client.post(API, body, content_type="application/json", HTTP_ORIGIN=origin)
+        assert r.status_code == 403, origin
+    r = client.post(API, body, content_type="application/json", HTTP_SEC_FETCH_SITE="cross-site")
+    assert r.status_code == 403
+    assert not Signature.objects.exists()
+    # This site's own pages, and servers and scripts (no Origin), may sign.
+    r = client.post(API, body, content_type="application/json", HTTP_ORIGIN="http://testserver")
+    assert r.status_code == 202
+
+
+def test_an_api_body_with_mistakes_is_not_an_attempt(client, statement, strict):
+    bad = json.dumps({"name": "A", "email": "nope", "consent": True})
+    for _ in range(5):
+        assert client.post(API, bad, content_type="application/json").status_code == 422
+    good = json.dumps({"name": "A", "email": "a@example.org", "consent": True})
+    statuses = [
+        client.post(API, good, content_type="application/json").status_code for _ in range(4)
+    ]
+    assert statuses == [202, 202, 202, 429]

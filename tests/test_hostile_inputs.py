@@ -32,8 +32,9 @@ def _escaped(text: str) -> None:
 
 
 def _harmless(text: str) -> None:
+    # The zero-width joiner stays: it is part of how Persian and Indic names are written.
     _escaped(text)
-    assert RLO not in text and ZWSP not in text and ZWJ not in text
+    assert RLO not in text and ZWSP not in text
 
 
 def test_every_field_of_the_form_survives_the_corpus(client, statement, mailoutbox, tmp_path):

@@ -75,7 +75,7 @@ def test_notices_keep_no_address_once_handled(client, statement, mailoutbox):
         sign(client, statement)
     run_worker()
     assert SigningNotice.objects.count() == 3
-    assert set(SigningNotice.objects.values_list("email", flat=True)) == {""}
+    assert set(SigningNotice.objects.values_list("transit", flat=True)) == {""}
 
 
 def test_a_new_and_a_repeat_attempt_do_the_same_work(client, statement):

@@ -87,6 +87,10 @@ TABLE: dict[str, dict[str, str]] = {
         "GET": "no  ok  no  no  no  no  no  in",
         "POST": "no  ok  no  no  no  no  no  in",
     },
+    "event": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
     "preview": {
         "GET": "ok  ok  ok  ok  no  no  no  in",
         "POST": "ok  ok  ok  ok  no  no  no  in",

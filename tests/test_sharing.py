@@ -55,7 +55,7 @@ def test_only_the_widget_may_be_framed(client, statement):
     assert "X-Frame-Options" not in widget
     assert "frame-ancestors *" in widget["Content-Security-Policy"]
     body = widget.content.decode()
-    assert 'class="count"' in body and 'action="/s/letter/sign"' in body
+    assert 'class="count"' in body and 'action="/s/letter/embed"' in body
 
 
 def test_the_goal_shows_as_a_progress_bar(client, statement):

@@ -3,10 +3,18 @@
 Addresses are never stored: a rate-limit counter in the cache is keyed by an HMAC of the
 address (key from the settings), it expires with its window, and nothing here logs.
 
-The proof of work (ALTCHA) is solved by the browser when JavaScript runs; a request that
-carries a valid, unused proof is exempt from the burst limit, while the sustained limit
-holds for everybody. Without JavaScript nothing is required: a person simply meets the
-stricter burst limit, which one person signing never reaches.
+The proof of work (ALTCHA) is solved by the browser when JavaScript runs. Signing attempts
+are counted per address in one of three ways (`signing_limited`):
+- without a proof: a burst and a sustained limit, which one person never reaches, but a
+  room of people behind one address (a forum hall, a Tor exit) soon does;
+- with a valid, unused proof: the looser SIGNING_PROVEN_LIMITS, counted apart, so that the
+  room's JavaScript-less people keep their own share; every attempt costs its sender a
+  solved puzzle, and the ceiling still bounds a flood from one address;
+- with the room code of a statement's open event window: SIGNING_EVENT_LIMITS, per address
+  and statement, for in-room signing; bounded too, and the window closes by itself.
+
+Forged submissions: the signing forms need no cookie (a widget framed on another site gets
+none), so `from_this_site` checks where a browser's post comes from instead.
 """
 
 import hashlib
@@ -99,15 +107,19 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
-    """The 429 page, in the reader's language, saying how long to wait."""
+def wait_message(retry_after: int) -> str:
+    """ "Please try again in N minutes", in the reader's language."""
     minutes = max(1, -(-retry_after // 60))
-    text = ngettext(
+    return ngettext(
         "Too many attempts came from your network. Please try again in %(n)d minute.",
         "Too many attempts came from your network. Please try again in %(n)d minutes.",
         minutes,
     ) % {"n": minutes}
-    context = {"title": _("Too many attempts"), "text": text}
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 page, in the reader's language, saying how long to wait."""
+    context = {"title": _("Too many attempts"), "text": wait_message(retry_after)}
     response = render(request, "public/error.html", context, status=429)
     response["Retry-After"] = str(retry_after)
     return response
@@ -136,11 +148,44 @@ def check_login(request: HttpRequest, username: str) -> None:
         raise RateLimited(wait)
 
 
-def signing_limited(request: HttpRequest, *, proven: bool) -> int | None:
-    limits = [settings.SIGNING_SUSTAINED_LIMIT]
-    if not proven:
-        limits.append(settings.SIGNING_BURST_LIMIT)
+def signing_limited(request: HttpRequest, *, proven: bool, event: str = "") -> int | None:
+    """Count one signing attempt; the seconds to wait if it is one too many.
+
+    `event` names an open event window whose room code the attempt carried.
+    """
+    if event:
+        return rate_limited(request, f"sign-event:{event}", settings.SIGNING_EVENT_LIMITS)
+    if proven:
+        return rate_limited(request, "sign-proven", settings.SIGNING_PROVEN_LIMITS)
+    limits = [settings.SIGNING_BURST_LIMIT, settings.SIGNING_SUSTAINED_LIMIT]
     return rate_limited(request, "sign", limits)
+
+
+# Forged submissions ---------------------------------------------------------------------------
+
+
+def _site_origins(request: HttpRequest) -> set[str]:
+    origins = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    return origins | {settings.SITE_URL}
+
+
+def from_this_site(request: HttpRequest) -> bool:
+    """Whether a post comes from a page of this site, or from no browser page at all.
+
+    Browsers say where a post comes from: `Sec-Fetch-Site` (recent ones, on HTTPS and
+    loopback) and `Origin` (all current ones, on every POST). The widget's form is a page of
+    this site even when another site frames it, so its posts pass; a form on another site,
+    or a sandboxed frame (`Origin: null`), does not. A request with neither header is no
+    browser's, and cannot make a visitor sign anything. (The same rule as Go's
+    net/http CrossOriginProtection; Django's cookie token cannot work in a framed widget.)
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin in _site_origins(request)
 
 
 # Proof of work ------------------------------------------------------------------------------

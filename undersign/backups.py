@@ -4,6 +4,8 @@ SQLite: the online backup API copies a consistent snapshot while the site keeps 
 PostgreSQL: `pg_dump` in its custom format, restored by `pg_restore --clean`. The data
 folder's `secret_key` is not in the file: keep it with the backups (without it, confirmation
 links in mails already sent stop working and duplicate emails are no longer recognised).
+Nor is `transit_key`: without it, only mails still waiting in the queue cannot be sent.
+Backup files are written readable by their owner only.
 """
 
 import os
@@ -38,9 +40,20 @@ def _run(args: list[str], db: dict[str, Any]) -> None:
         raise BackupError(error.stderr.strip() or f"{args[0]} failed") from error
 
 
+def _private(target: Path) -> None:
+    """Make `target` a file only its owner reads, before anything is written to it: a backup
+    holds everything the database does."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    finally:
+        os.close(fd)
+
+
 def backup_database(target: Path) -> None:
-    """Write a consistent copy of the database to `target`."""
+    """Write a consistent copy of the database to `target`, readable by its owner only."""
     db = connection.settings_dict
+    _private(target)
     if connection.vendor == "sqlite":
         source = sqlite3.connect(db["NAME"])
         copy = sqlite3.connect(target)

@@ -79,3 +79,36 @@ def secret_key(data_dir: Path) -> str:
             with os.fdopen(fd, "w") as f:
                 f.write(get_random_string(64))
     return path.read_text(encoding="utf-8").strip()
+
+
+def transit_key(data_dir: Path) -> bytes:
+    """The key of the transit boxes (the address a confirmation mail still needs): 32 bytes,
+    base64, from UNDERSIGN_TRANSIT_KEY[_FILE], else generated once in the data folder. Never
+    in the database, so a copy of the database opens no box."""
+    import base64
+    import binascii
+    import secrets
+
+    value = env_str("UNDERSIGN_TRANSIT_KEY")
+    if not value:
+        path = data_dir / "transit_key"
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                pass
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        value = path.read_text(encoding="utf-8").strip()
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ValueError(
+            "UNDERSIGN_TRANSIT_KEY must be 32 random bytes in base64 "
+            "(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')"
+        )
+    return key

@@ -1,11 +1,20 @@
 """Settings read from the environment, with defaults that work on a laptop."""
 
+import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 
-from undersign.env import email_settings, env_bool, env_int, env_list, env_str, secret_key
+from undersign.env import (
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+    transit_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("UNDERSIGN_DATA", "data")).resolve()
@@ -16,6 +25,9 @@ SECRET_KEY = secret_key(DATA_DIR)
 # Key of the email hash that finds duplicate signatures. Kept out of the database so a copy
 # of the database cannot test whether an address signed.
 EMAIL_DIGEST_KEY = env_str("UNDERSIGN_EMAIL_DIGEST_KEY") or f"email-digest:{SECRET_KEY}"
+# Key of the boxes that hold an address until its confirmation mail went out (contacts.py).
+# Several machines must share it, like the secret key.
+TRANSIT_KEY = transit_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # Absolute address used in mails; the mail worker has no request to read it from.
 SITE_URL = env_str("UNDERSIGN_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -95,11 +107,28 @@ def _database() -> dict[str, Any]:
         db["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
+            # secure_delete: erased rows (a withdrawal) are overwritten with zeros, not left
+            # in free pages; the housekeeping round checkpoints the WAL, where they linger.
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA secure_delete=ON;"
             ),
         }
+        _private_file(db["NAME"])
     return db
+
+
+def _private_file(name: object) -> None:
+    """Create the SQLite file readable by its owner only; SQLite gives its -wal and -shm
+    files the same mode."""
+    if not name or str(name).startswith((":memory:", "file:")):
+        return
+    try:
+        os.close(os.open(str(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # no such folder: Django says so when it connects
 
 
 DATABASES = {"default": _database()}
@@ -207,10 +236,24 @@ UNCONFIRMED_RETENTION_DAYS = env_int("UNDERSIGN_UNCONFIRMED_DAYS", 7)
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 = none, trust only
 # the socket's address. The client is the address that many hops from the right.
 TRUSTED_PROXIES = env_int("UNDERSIGN_TRUSTED_PROXIES", 0)
-# Signing attempts per client address: (count, seconds). The burst limit is lifted for a
-# request that carries a valid proof of work; the sustained one holds for everybody.
+# Signing attempts per client address: (count, seconds). See undersign/abuse.py. Without
+# a proof of work: 5 a minute and 30 an hour, more than one person ever needs.
 SIGNING_BURST_LIMIT = (env_int("UNDERSIGN_SIGNING_BURST", 5), 60)
 SIGNING_SUSTAINED_LIMIT = (env_int("UNDERSIGN_SIGNING_SUSTAINED", 30), 3600)
+# With a solved proof of work, counted apart: a hall of a few hundred people behind one
+# address signing after a session (a queue at the QR code: about one a second at most), or a
+# busy Tor exit over an hour; a flood from one address still stops at 300 an hour.
+SIGNING_PROVEN_LIMITS = [
+    (env_int("UNDERSIGN_SIGNING_PROVEN_BURST", 60), 60),
+    (env_int("UNDERSIGN_SIGNING_PROVEN", 300), 3600),
+]
+# With the room code of an open event window, per address and statement: a room of a
+# thousand; the window lasts at most EVENT_MAX_HOURS, so even a leaked code has a bound.
+SIGNING_EVENT_LIMITS = [
+    (env_int("UNDERSIGN_SIGNING_EVENT_BURST", 120), 60),
+    (env_int("UNDERSIGN_SIGNING_EVENT", 1000), 3600),
+]
+EVENT_MAX_HOURS = 24
 LOGIN_LIMIT = (env_int("UNDERSIGN_LOGIN_ATTEMPTS", 10), 900)
 # Proof of work (ALTCHA): how hard the puzzle is, and how long a challenge stays valid.
 ALTCHA_COST = env_int("UNDERSIGN_ALTCHA_COST", 5000)

@@ -1,11 +1,13 @@
 """The JSON API, version 1. Public fields only; the same rules as the HTML forms."""
 
 from datetime import date, datetime
+from functools import wraps
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.responses import Status
 
@@ -102,7 +104,8 @@ class FieldErrors(Schema):
 
 
 class Detail(Schema):
-    """Not found (404), or a body that is not JSON at all (400)."""
+    """Not found (404), a body that is not JSON at all (400), a post from another site's
+    page (403), or a body not sent as application/json (415)."""
 
     detail: str
 
@@ -178,31 +181,46 @@ def list_signatures(
     }
 
 
+def browsers_cannot_forge(view):
+    """Refuse what a web page could make its visitors' browsers send: a body that is not
+    JSON (a plain form or `text/plain` needs no CORS preflight) and a post whose Origin is
+    another site. Servers and scripts send no Origin and pass. Runs before the body is read.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.content_type != "application/json":
+            detail = _("Send the body as JSON, with Content-Type: application/json.")
+            return api.create_response(request, {"detail": detail}, status=415)
+        if not abuse.from_this_site(request):
+            detail = _("Signing through the API from another site's page is not allowed.")
+            return api.create_response(request, {"detail": detail}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @api.post(
     "/statements/{slug}/signatures",
     response={
         202: Accepted,
         400: Detail,
+        403: Detail,
         404: Detail,
         409: FieldErrors,
+        415: Detail,
         422: FieldErrors,
         429: FieldErrors,
     },
     tags=["signatures"],
 )
+@decorate_view(browsers_cannot_forge)
 def sign(request: HttpRequest, slug: str, payload: SignatureIn):
     """Sign a statement. The answer is the same whether or not the email signed before;
-    the signature counts once the link in the confirmation mail is followed."""
+    the signature counts once the link in the confirmation mail is followed. Only JSON
+    bodies are taken, and no post from another site's page. A body with mistakes is not
+    counted against the rate limit."""
     statement = public_statement(slug)
-    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(payload.altcha))
-    if wait is not None:
-        response = api.create_response(
-            request,
-            {"errors": {"__all__": [_("Too many attempts. Please try again later.")]}},
-            status=429,
-        )
-        response["Retry-After"] = str(wait)
-        return response
     form = SignatureForm(
         data={
             key: ("on" if value is True else "" if value is False else value)
@@ -213,6 +231,15 @@ def sign(request: HttpRequest, slug: str, payload: SignatureIn):
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return Status(422, {"errors": errors})
+    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(payload.altcha))
+    if wait is not None:
+        response = api.create_response(
+            request,
+            {"errors": {"__all__": [_("Too many attempts. Please try again later.")]}},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     try:
         signing.add_signature(statement, form.signature_input(get_language()))
     except signing.SigningError as error:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 # The 429 page lives with the rate limits, below every face; the public views take it here.
 from undersign.abuse import too_many_requests as too_many_requests
+from undersign.abuse import wait_message as wait_message
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:

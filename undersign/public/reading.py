@@ -11,15 +11,20 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, get_language_info, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
+from undersign import abuse
 from undersign.middleware import CONTENT_SECURITY_POLICY
 from undersign.public import sharing
+from undersign.public.errors import forbidden
+from undersign.public.signing import attempt_signature, room_code
 from undersign.signatures import services as signing
-from undersign.signatures.forms import SignatureForm
+from undersign.signatures.forms import PublicSignatureForm
 from undersign.statements.diff import compare
 from undersign.statements.models import Revision, Statement
 from undersign.statements.services import public_statement
@@ -175,9 +180,22 @@ def card(request: HttpRequest, slug: str) -> HttpResponse:
 EMBED_CSP = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
 
 
+@csrf_exempt  # a framed page gets no cookie; `abuse.from_this_site` checks the post instead
 @xframe_options_exempt
+@require_http_methods(["GET", "POST"])
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The widget. The person signs in the frame and stays on the partner's page: the form
+    posts to the widget itself, which shows it again with what went wrong, or redirects to
+    its "check your mail" state."""
     statement = public_statement(slug)
+    form = PublicSignatureForm(request.POST if request.method == "POST" else None)
+    refused = None
+    if request.method == "POST":
+        if not abuse.from_this_site(request):
+            return forbidden(request)
+        refused = None if form.is_robot else attempt_signature(request, statement, form)
+        if refused is None:
+            return redirect(reverse("public:embed", args=[statement.slug]) + "?sent=1")
     text = text_in(statement, wanted_language(request))
     count = signing.signature_count(statement)
     context = {
@@ -185,8 +203,16 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
         "text": text,
         "count": count,
         "percent": goal_percent(count, statement.goal),
-        "form": SignatureForm(),
+        "form": form,
+        "sent": request.method == "GET" and request.GET.get("sent") == "1",
+        "altcha_challenge_url": reverse("public:pow_challenge"),
+        "event_open": statement.event_is_open,
+        "room": room_code(request.POST.get("room") or request.GET.get("room", "")),
     }
-    response = render(request, "public/embed.html", context)
+    response = render(
+        request, "public/embed.html", context, status=refused.status if refused else 200
+    )
+    if refused is not None and refused.retry_after is not None:
+        response["Retry-After"] = str(refused.retry_after)
     response["Content-Security-Policy"] = EMBED_CSP
     return response

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from undersign import abuse
-from undersign.public.errors import too_many_requests
+from undersign.public.errors import forbidden
 from undersign.public.reading import (
     current_text,
     goal_percent,
@@ -18,6 +18,7 @@ from undersign.public.reading import (
     share_tags,
     wanted_language,
 )
+from undersign.public.signing import attempt_signature, room_code
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
@@ -54,8 +55,12 @@ def _statement_context(
         "next_cursor": next_cursor,
         "is_later_page": bool(cursor),
         "altcha_challenge_url": reverse("public:pow_challenge"),
+        # While an event window is open the form asks for its room code (or takes it from
+        # the room's link, ?room=…); outside the cached part of the form.
+        "event_open": statement.event_is_open,
+        "room": room_code(request.POST.get("room") or request.GET.get("room", "")),
         # Rendered once, then from the cache: the first page's list (cleared on changes, like
-        # its rows) and the empty form (the same for everyone; the CSRF token stays outside).
+        # its rows) and the empty form (the same for everyone: it carries no token at all).
         "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
         "form_cache_seconds": 0 if form.is_bound else settings.PUBLIC_CACHE_SECONDS,
         "text_cache_seconds": settings.PUBLIC_CACHE_SECONDS,
@@ -71,28 +76,24 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@csrf_exempt  # no cookie token: `abuse.from_this_site` refuses other sites' posts
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
-    proven = abuse.proof_is_valid(request.POST.get("altcha", ""))
-    wait = abuse.signing_limited(request, proven=proven)
-    if wait is not None:
-        return too_many_requests(request, wait)
+    if not abuse.from_this_site(request):
+        return forbidden(request)
     form = PublicSignatureForm(request.POST)
     if form.is_robot:
         # The answer a person gets, so the robot learns nothing; nothing is stored.
         return redirect("public:check_mail", slug=statement.slug)
-    if form.is_valid():
-        try:
-            shown = request.POST.get("revision", "")
-            revision = int(shown) if shown.isdigit() and len(shown) < 9 else None
-            signing.add_signature(statement, form.signature_input(get_language(), revision))
-        except signing.SigningError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect("public:check_mail", slug=statement.slug)
+    refused = attempt_signature(request, statement, form)
+    if refused is None:
+        return redirect("public:check_mail", slug=statement.slug)
     context = _statement_context(request, statement, form)
-    return render(request, "public/statement.html", context, status=400)
+    response = render(request, "public/statement.html", context, status=refused.status)
+    if refused.retry_after is not None:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @never_cache
@@ -112,23 +113,41 @@ def _signature_from_link(ref: str, purpose: str, token: str) -> Signature:
     return signature
 
 
+def _confirm_context(signature: Signature, *, changed: bool = False) -> dict:
+    return {
+        "signature": signature,
+        "statement": signature.statement,
+        "displays": [
+            (value, label)
+            for value, label in Signature.Display.choices
+            if value in signing.more_private_displays(signature.display)
+        ],
+        "changed": changed,
+    }
+
+
+@never_cache  # Cache-Control: no-store: the page names a person's choices
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     # A GET only shows a button: mail scanners that open links confirm nothing.
     signature = _signature_from_link(ref, "confirm", token)
     if request.method == "POST":
-        signing.confirm_signature(signature)
+        shown = request.POST.get("shown", "")
+        confirmed = signing.confirm_signature(
+            signature,
+            shown=int(shown) if shown.isdigit() and len(shown) < 9 else None,
+            display=request.POST.get("display", ""),
+            hide_place=bool(request.POST.get("hide_place")),
+        )
+        if not confirmed and signature.status == Signature.Status.PENDING:
+            # Another submission changed what would be shown since the page was opened.
+            context = _confirm_context(signature, changed=True)
+            return render(request, "public/confirm.html", context, status=409)
         return redirect(request.path)
-    return render(
-        request,
-        "public/confirm.html",
-        {
-            "signature": signature,
-            "statement": signature.statement,
-        },
-    )
+    return render(request, "public/confirm.html", _confirm_context(signature))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     signature = _signature_from_link(ref, "withdraw", token)

@@ -7,25 +7,39 @@ act in one place.
 Sealed mode: when a statement names a `SealingKey`, the contacts are encrypted at submission
 with a libsodium sealed box to the organisers' public key. The server can write such a box
 but never open it; only `undersign contacts open` with the private key can, on the
-organisers' own machine. The plaintext email (and the name the mail greets) is kept only
-until the confirmation mail has gone out: the link in that mail is all the signer needs, and
-a later attempt to sign brings the address again with it.
+organisers' own machine.
+
+Transit: the confirmation mail needs the address (and the name it greets) for a while, and a
+repeat attempt carries its whole submission to the job that decides what to do with it.
+That part is stored encrypted (a secret box) under the transit key, which lives in the data
+folder or the environment, never in the database, and it is erased once the mail has gone
+out: the link in that mail is all the signer needs, and a later attempt to sign brings the
+address again with it. So in sealed mode no contact reaches the database in clear, not even
+for the minute before the mail. Unsealed statements go the same way (their contacts are
+kept in clear columns for the organisers, as they chose), so every path does the same work.
 """
 
 import base64
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
 
 from undersign.signatures.models import Contact, Signature, SigningNotice
 from undersign.statements.models import Statement
 
+logger = logging.getLogger(__name__)
+
 SEALED_PREFIX = "sealed:v1:"  # a letter first, so a spreadsheet never reads it as a formula
+TRANSIT_PREFIX = "transit:v1:"
 
 
 @dataclass(frozen=True)
@@ -71,40 +85,98 @@ def unseal(private_key: str, blob: str) -> ContactData:
     return ContactData(**{k: str(values.get(k, "")) for k in CONTACT_FIELDS})
 
 
+# Transit ------------------------------------------------------------------------------------
+
+
+def _lock(values: dict[str, Any]) -> str:
+    box = SecretBox(settings.TRANSIT_KEY)
+    plain = json.dumps(values, ensure_ascii=False).encode("utf-8")
+    return TRANSIT_PREFIX + base64.b64encode(box.encrypt(plain)).decode()
+
+
+def _unlock(blob: str) -> dict[str, Any] | None:
+    """The values in a transit box; None when it is empty or the key cannot open it (the
+    transit key changed: the mail cannot go, and the box is useless to anyone)."""
+    if not blob.startswith(TRANSIT_PREFIX):
+        return None
+    try:
+        plain = SecretBox(settings.TRANSIT_KEY).decrypt(
+            base64.b64decode(blob[len(TRANSIT_PREFIX) :])
+        )
+    except (CryptoError, ValueError):
+        logger.warning("a transit box does not open with this transit key")
+        return None
+    values = json.loads(plain)
+    return values if isinstance(values, dict) else None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One signing attempt as the mail job meets it: where the mail goes, the name it greets,
+    the Contact columns (clear, or sealed) and the choices for the Signature row."""
+
+    email: str
+    name: str
+    contact: dict[str, str]
+    choices: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submission made ready to store: the Contact columns and the transit box."""
+
+    contact: dict[str, str]
+    transit: str
+
+
 # Writing ------------------------------------------------------------------------------------
 
 
-def prepare_contact(data: ContactData, statement: Statement) -> dict[str, str]:
-    """The Contact fields for `data`: in clear, or sealed if the statement says so.
+def prepare_contact(data: ContactData, statement: Statement, choices: dict[str, Any]) -> Prepared:
+    """The Contact columns for `data` (in clear, or sealed if the statement says so) and the
+    whole submission in a transit box.
 
-    Done before we know whether the email signed before, so both paths cost the same.
+    Done before we know whether the email signed before, so every path costs the same.
     """
     key = statement.sealing_key
     if key is None:
-        return asdict(data)
-    return {
-        "name": data.name,  # for the greeting of the confirmation mail; erased after it
-        "email": data.email,  # for the confirmation mail; erased after it
-        "sealed": seal(key.public_key, data),
-    }
+        contact = {**asdict(data), "sealed": ""}
+    else:
+        contact = {field: "" for field in CONTACT_FIELDS}
+        contact["sealed"] = seal(key.public_key, data)
+    submission = Submission(email=data.email, name=data.name, contact=contact, choices=choices)
+    return Prepared(contact=contact, transit=_lock(asdict(submission)))
 
 
-def store_contact(signature: Signature, prepared: dict[str, str]) -> Contact:
-    return Contact.objects.create(signature=signature, **prepared)
+def store_contact(signature: Signature, prepared: Prepared) -> Contact:
+    return Contact.objects.create(signature=signature, transit=prepared.transit, **prepared.contact)
 
 
-def store_notice(signature_id: int, email: str, language: str) -> SigningNotice:
-    return SigningNotice.objects.create(signature_id=signature_id, email=email, language=language)
+def store_notice(signature_id: int, prepared: Prepared, language: str) -> SigningNotice:
+    return SigningNotice.objects.create(
+        signature_id=signature_id, transit=prepared.transit, language=language
+    )
+
+
+def replace_contact(signature_id: int, submission: Submission) -> None:
+    """Give a pending signature's contact the columns of a later submission. Its transit box
+    is replaced only while the confirmation mail still needs one (then it greets the latest
+    name); once erased it stays erased."""
+    columns = {k: v for k, v in submission.contact.items() if k in (*CONTACT_FIELDS, "sealed")}
+    Contact.objects.filter(signature_id=signature_id).update(**columns)
+    Contact.objects.filter(signature_id=signature_id).exclude(transit="").update(
+        transit=_lock(asdict(submission))
+    )
 
 
 def forget_mail_address(signature_id: int) -> None:
-    """The confirmation mail is out (or failed for good): a sealed contact keeps no clear text."""
-    Contact.objects.filter(signature_id=signature_id).exclude(sealed="").update(name="", email="")
+    """The confirmation mail is out (or failed for good): the transit box goes."""
+    Contact.objects.filter(signature_id=signature_id).update(transit="")
 
 
 def forget_notice_address(notice_id: int, *, sent: bool) -> None:
     SigningNotice.objects.filter(pk=notice_id).update(
-        email="", sent_at=timezone.now() if sent else None
+        transit="", sent_at=timezone.now() if sent else None
     )
 
 
@@ -125,22 +197,40 @@ def erase_contact_of(signature_id: int) -> None:
 
 
 def contact_for_mail(signature_id: int) -> Contact | None:
-    """The contact a system mail goes to; None once the signature was withdrawn."""
-    return (
+    """The contact a system mail goes to, its `email` and `name` opened from the transit box
+    (empty once the mail went out); None once the signature was withdrawn."""
+    contact = (
         Contact.objects.select_related("signature", "signature__statement")
         .filter(signature_id=signature_id)
         .first()
     )
+    if contact is not None:
+        opened = _unlock(contact.transit) or {}
+        contact.email = str(opened.get("email", ""))
+        contact.name = str(opened.get("name", ""))
+    return contact
 
 
-def notice_for_mail(notice_id: int) -> SigningNotice | None:
-    """A waiting notice with its address; None once it was handled."""
-    return (
+def notice_for_mail(notice_id: int) -> tuple[SigningNotice, Submission] | None:
+    """A waiting notice with its address, and the submission it carries; None once it was
+    handled (or its box does not open)."""
+    notice = (
         SigningNotice.objects.select_related("signature", "signature__statement")
         .filter(pk=notice_id)
-        .exclude(email="")
+        .exclude(transit="")
         .first()
     )
+    opened = _unlock(notice.transit) if notice is not None else None
+    if notice is None or opened is None:
+        return None
+    submission = Submission(
+        email=str(opened.get("email", "")),
+        name=str(opened.get("name", "")),
+        contact={str(k): str(v) for k, v in dict(opened.get("contact") or {}).items()},
+        choices=dict(opened.get("choices") or {}),
+    )
+    notice.email = submission.email
+    return notice, submission
 
 
 EXPORT_COLUMNS = [

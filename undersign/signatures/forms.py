@@ -12,7 +12,7 @@ from django_countries import countries
 
 from undersign.signatures.models import Signature
 from undersign.signatures.services import SignatureInput
-from undersign.signatures.text import clean_line
+from undersign.signatures.text import clean_line, is_readable
 
 _PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
 
@@ -63,8 +63,30 @@ class CountrySelect(forms.Select):
         return self._rendered[key]
 
 
+class _Readable:
+    """Refuses text that is not text: a lone surrogate (JSON can carry one) or the U+FFFD a
+    decoder leaves where a form's bytes were not UTF-8. Refused before anything stores it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)  # type: ignore[misc]
+        if isinstance(value, str) and not is_readable(value):
+            raise forms.ValidationError(
+                _("Some characters here could not be read. Please type it again."),
+                code="unreadable",
+            )
+        return value
+
+
+class TextField(_Readable, forms.CharField):
+    pass
+
+
+class EmailField(_Readable, forms.EmailField):
+    pass
+
+
 class SignatureForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Your name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -76,34 +98,34 @@ class SignatureForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _CHOOSE},
     )
-    email = forms.EmailField(
+    email = EmailField(
         label=_("Email"),
         max_length=254,
         help_text=_("Only to confirm your signature. Never shown."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = TextField(
         label=_("Phone"),
         max_length=40,
         required=False,
         help_text=_("Only if you want the organisers to call you. Never shown."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    telegram = forms.CharField(
+    telegram = TextField(
         label=_("Telegram"),
         max_length=100,
         required=False,
         help_text=_("Your username, e.g. @name. Never shown."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    signal = forms.CharField(
+    signal = TextField(
         label=_("Signal"),
         max_length=100,
         required=False,
         help_text=_("Your Signal username or number. Never shown."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    city = forms.CharField(
+    city = TextField(
         label=_("City"),
         max_length=100,
         required=False,
@@ -117,7 +139,7 @@ class SignatureForm(forms.Form):
         error_messages={"invalid_choice": _CHOOSE},
     )
     volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
-    volunteer_where = forms.CharField(
+    volunteer_where = TextField(
         label=_("Where (country, city) and how"),
         max_length=300,
         required=False,

@@ -42,6 +42,10 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     mail_sent_at = models.DateTimeField(null=True, blank=True)
+    # How many submissions shaped this signature while it was pending: the latest one for an
+    # address decides, and the confirm page posts the number it showed, so choices replaced
+    # in the meantime are shown to the person before they can be confirmed.
+    submissions = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -64,9 +68,10 @@ class Signature(models.Model):
 class Contact(models.Model):
     """Personal data of one signature; deleted when the signature is withdrawn.
 
-    On a sealed statement every field but `email` stays empty and `sealed` holds them all,
-    encrypted to the organisers' public key; `email` is kept only until the confirmation
-    mail has gone out, then erased.
+    On a sealed statement the clear fields stay empty and `sealed` holds them all, encrypted
+    to the organisers' public key. `transit` holds the submission the confirmation mail
+    needs (the address, the name it greets), encrypted under the server's transit key, which
+    is not in the database; it is erased once the mail has gone out.
     """
 
     signature = models.OneToOneField(
@@ -79,6 +84,7 @@ class Contact(models.Model):
     signal = models.CharField(max_length=100, blank=True)
     volunteer_where = models.CharField(max_length=300, blank=True)
     sealed = models.TextField(blank=True)
+    transit = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"contact of signature {self.signature_id}"
@@ -87,14 +93,17 @@ class Contact(models.Model):
 class SigningNotice(models.Model):
     """A signing attempt with an email that had already signed, waiting for its mail.
 
-    The owner of the address is told (a pending signature gets its link again); the person
-    at the form sees the same answer as anyone. The address is erased once the job ran;
-    the row stays a little while to count notices per day.
+    The owner of the address is told (a pending signature gets its link again, with the
+    choices of this latest submission); the person at the form sees the same answer as
+    anyone. `transit` holds the whole submission encrypted under the transit key and is
+    erased once the job ran; the row stays a little while to count notices per day.
     """
 
     signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField(max_length=254, blank=True)
+    transit = models.TextField(blank=True)
     language = models.CharField(max_length=10)
+    # The address, opened from `transit` by `contacts.notice_for_mail`; never stored.
+    email: str = ""
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,19 +73,30 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     """Record a pending signature and queue its confirmation mail, in one transaction.
 
     Returns nothing on purpose: the caller answers the same whether this email is new,
-    pending, confirmed or withdrawn. Every path does the same work (the sealing, one lookup
-    by the email's digest, a row with the address, one job), so the time taken tells
-    nothing either. A second submission of the same email (a double click, a retry, or
-    someone else typing that address) finds the earlier signature, and a concurrent one
-    hits the unique constraint; then a notice is queued instead, and the job decides
-    whether the owner of the address hears of it (`tasks.send_notice`: a pending
-    signature gets its link again, a confirmed one a note, at most a few a day).
+    pending, confirmed or withdrawn. Every path does the same work (the sealing, the transit
+    box, one lookup by the email's digest, a row with the box, one job), so the time taken
+    tells nothing either. A second submission of the same email (a double click, a retry,
+    a change of mind, or someone else typing that address) finds the earlier signature, and
+    a concurrent one hits the unique constraint; then a notice carrying the whole submission
+    is queued instead, and the job decides (`tasks.send_notice`): a pending signature takes
+    the choices of this latest submission and gets its link again, a confirmed one is never
+    changed and its owner gets a note; mails at most a few a day.
     """
     if not statement.is_open or statement.current_revision_id is None:
         raise SigningError(_("Signing of this statement is closed."))
     from undersign.signatures.tasks import send_confirmation, send_notice
 
     digest = email_digest(data.email)
+    choices = {
+        "display": data.display,
+        "public_name": public_name(data.name, data.display),
+        "city": data.city,
+        "country": data.country,
+        "volunteer": data.volunteer,
+        "language": data.language,
+        "consent_version": data.consent_version,
+        "revision_id": revision_read(statement, data.revision_number),
+    }
     contact = contacts.ContactData(
         name=data.name,
         email=data.email,
@@ -94,23 +105,16 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
         signal=data.signal,
         volunteer_where=data.volunteer_where,
     )
-    prepared = contacts.prepare_contact(contact, statement)
+    prepared = contacts.prepare_contact(contact, statement, choices)
     earlier = _signature_with_digest(statement, digest)
     if earlier is None:
         try:
             with transaction.atomic():
                 signature = Signature.objects.create(
                     statement=statement,
-                    revision_id=revision_read(statement, data.revision_number),
                     ref=secrets.token_urlsafe(18),
-                    display=data.display,
-                    public_name=public_name(data.name, data.display),
-                    city=data.city,
-                    country=data.country,
-                    volunteer=data.volunteer,
-                    language=data.language,
-                    consent_version=data.consent_version,
                     email_digest=digest,
+                    **choices,
                 )
                 contacts.store_contact(signature, prepared)
                 send_confirmation.enqueue(signature.pk)
@@ -123,9 +127,44 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     if earlier is None:  # withdrawn in the meantime: nothing to tell
         return
     with transaction.atomic():
-        notice = contacts.store_notice(earlier, data.email, data.language)
+        notice = contacts.store_notice(earlier, prepared, data.language)
         send_notice.enqueue(notice.pk)
     logger.info("repeat attempt on signature %s", earlier)
+
+
+# The Signature columns a later submission replaces while the signature is pending.
+REPLACED_CHOICES = (
+    "display",
+    "public_name",
+    "city",
+    "country",
+    "volunteer",
+    "language",
+    "consent_version",
+    "revision_id",
+)
+
+
+def replace_pending_choices(signature_id: int, submission: contacts.Submission) -> bool:
+    """Give a pending signature the choices and contacts of a later submission for its
+    address. Returns whether it did.
+
+    The latest submission decides while nothing is confirmed: someone who signed first with
+    another person's address cannot keep their choices once that person signs, and a signer
+    who signs again to change how the name appears is heard. A confirmed signature is never
+    changed by a submission. Counting `submissions` lets the confirm page notice a change
+    made after it was shown.
+    """
+    fields = {k: submission.choices[k] for k in REPLACED_CHOICES if k in submission.choices}
+    with transaction.atomic():
+        replaced = Signature.objects.filter(
+            pk=signature_id, status=Signature.Status.PENDING
+        ).update(**fields, submissions=F("submissions") + 1)
+        if replaced:
+            contacts.replace_contact(signature_id, submission)
+    if replaced:
+        logger.info("signature %s takes the choices of a later submission", signature_id)
+    return bool(replaced)
 
 
 def _signature_with_digest(statement: Statement, digest: str) -> int | None:
@@ -143,13 +182,52 @@ def signature_for_link(ref: str, purpose: str, token: str) -> Signature | None:
     return Signature.objects.select_related("statement").filter(ref=ref).first()
 
 
-def confirm_signature(signature: Signature) -> bool:
-    """Count a pending signature. Returns whether it is (now) confirmed."""
+# From the most public way to show a name to the least.
+_PRIVACY = [Signature.Display.FULL, Signature.Display.INITIALS, Signature.Display.HIDDEN]
+
+
+def more_private_displays(display: str) -> list[str]:
+    """The ways to show the name that reveal no more than `display`: the confirm page's
+    choices."""
+    return [str(d) for d in _PRIVACY[_PRIVACY.index(Signature.Display(display)) :]]
+
+
+def _more_private(signature: Signature, display: str, hide_place: bool) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    if display in more_private_displays(signature.display) and display != signature.display:
+        changes["display"] = display
+        full = signature.public_name if signature.display == Signature.Display.FULL else ""
+        changes["public_name"] = initials(full) if display == Signature.Display.INITIALS else ""
+    if hide_place:
+        changes["city"] = changes["country"] = ""
+    return changes
+
+
+def confirm_signature(
+    signature: Signature,
+    *,
+    shown: int | None = None,
+    display: str = "",
+    hide_place: bool = False,
+) -> bool:
+    """Count a pending signature. Returns whether it is (now) confirmed.
+
+    The confirm page passes `shown`, the number of submissions the signature had when the
+    page showed it: if another submission replaced its choices since, nothing is confirmed
+    and the page shows the new ones. It may also make the signature more private (`display`
+    initials or hidden, `hide_place`); a less private choice is ignored, never applied.
+    """
+    rows = Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING)
+    if shown is not None:
+        rows = rows.filter(submissions=shown)
     with transaction.atomic():
-        if Signature.objects.filter(pk=signature.pk, status=Signature.Status.PENDING).update(
-            status=Signature.Status.CONFIRMED, confirmed_at=timezone.now()
+        current = rows.select_for_update().first()
+        if current is not None and rows.update(
+            status=Signature.Status.CONFIRMED,
+            confirmed_at=timezone.now(),
+            **_more_private(current, display, hide_place),
         ):
-            counting.add_to_count(signature.statement_id, signature.revision_id, +1)
+            counting.add_to_count(current.statement_id, current.revision_id, +1)
         signature.refresh_from_db()
     if signature.status == Signature.Status.CONFIRMED:
         logger.info("signature %s confirmed", signature.pk)

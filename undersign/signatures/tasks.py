@@ -12,6 +12,7 @@ from django_tasks import task
 from undersign.signatures import contacts
 from undersign.signatures.emails import confirmation_mail, notice_mail
 from undersign.signatures.models import Signature, SigningNotice
+from undersign.signatures.services import replace_pending_choices
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +77,18 @@ def _notice_allowed(notice: SigningNotice) -> bool:
 
 @task()
 def send_notice(notice_id: int) -> str:
-    """Tell the owner of an address that someone tried to sign with it again: a pending
-    signature gets its confirmation link again, a confirmed one a short note. Tried once; the
-    address is erased whatever happens."""
-    notice = contacts.notice_for_mail(notice_id)
-    if notice is None:
+    """Someone tried to sign again with an address that signed. A pending signature first
+    takes the choices of this latest submission (whatever the mail throttle decides), then
+    its owner gets the confirmation link again; a confirmed one is left as it is and its
+    owner gets a short note. Tried once; the submission is erased whatever happens."""
+    opened = contacts.notice_for_mail(notice_id)
+    if opened is None:
+        contacts.forget_notice_address(notice_id, sent=False)
         return "skipped"
+    notice, submission = opened
+    if notice.signature.status == Signature.Status.PENDING:
+        replace_pending_choices(notice.signature_id, submission)
+        notice.signature.refresh_from_db()
     if not _notice_allowed(notice):
         contacts.forget_notice_address(notice_id, sent=False)
         return "throttled"

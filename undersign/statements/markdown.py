@@ -252,8 +252,53 @@ def _blocks(tokens: list[Token], level: int) -> list[tuple[Token, list[Token]]]:
     return blocks
 
 
+# Links lead to web pages and mail addresses only: one with another scheme (`javascript:`,
+# `data:`, …) is refused on import and in the editor, and dropped from any HTML rendered.
+LINK_SCHEMES = {"http", "https", "mailto"}
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_HTML_LINK = re.compile(
+    r"""\b(?:href|src|action|formaction)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""", re.I
+)
+
+
+class _EveryLink(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        return True  # see every link, so as to refuse the bad ones
+
+
+_md_links = _EveryLink("commonmark", {"html": True})
+
+
+def link_allowed(url: str, *, relative: bool = True) -> bool:
+    """Whether `url` leads to a web page or a mail address (or, if `relative`, somewhere on
+    this site). Browsers ignore blanks and controls inside a scheme: so do we."""
+    found = _SCHEME.match(re.sub(r"[\x00-\x20]", "", url))
+    if found is None:
+        return relative and bool(url.strip())
+    return found.group(1).lower() in LINK_SCHEMES
+
+
+def unsafe_links(text: str) -> list[str]:
+    """The link targets in Markdown `text` (links, images, raw HTML) that `link_allowed`
+    refuses."""
+    urls: list[str] = []
+    for token in _md_links.parse(text or ""):
+        if token.type == "html_block":
+            urls += ["".join(parts) for parts in _HTML_LINK.findall(token.content)]
+        for child in token.children or []:
+            if child.type == "link_open":
+                urls.append(str(child.attrs.get("href", "")))
+            elif child.type == "image":
+                urls.append(str(child.attrs.get("src", "")))
+            elif child.type == "html_inline":
+                urls += ["".join(parts) for parts in _HTML_LINK.findall(child.content)]
+    return [url for url in urls if url and not link_allowed(url)]
+
+
 def clean_html(html: str) -> str:
-    return nh3.clean(html, tags=SAFE_TAGS, link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        html, tags=SAFE_TAGS, link_rel="noopener noreferrer nofollow", url_schemes=LINK_SCHEMES
+    )
 
 
 def to_html(text: str) -> str:
@@ -350,6 +395,11 @@ def parse(text: str) -> Document:
     doc.postscript = "\n\n".join(postscript)
     if not doc.title:
         raise MarkdownError("the document has no title: add a heading or `title:` front matter")
+    bad = [s for s in doc.sources if not link_allowed(s, relative=False)] + unsafe_links(body)
+    if bad:
+        raise MarkdownError(
+            f"links may lead only to http(s) and mailto addresses, not to {bad[0][:80]!r}"
+        )
     return doc
 
 

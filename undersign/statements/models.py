@@ -94,6 +94,10 @@ class Statement(models.Model):
         blank=True,
         help_text=_("On this day all contacts are erased and no longer exported. Counts stay."),
     )
+    # An event (a forum hall, a meeting): until `event_until`, signing with `event_code` (shown
+    # in the room) meets the looser per-address limits of SIGNING_EVENT_LIMITS.
+    event_until = models.DateTimeField(_("event signing open until"), null=True, blank=True)
+    event_code = models.CharField(_("room code"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -113,6 +117,14 @@ class Statement(models.Model):
     @property
     def is_past_deadline(self) -> bool:
         return self.deadline is not None and timezone.now() >= self.deadline
+
+    @property
+    def event_is_open(self) -> bool:
+        return (
+            bool(self.event_code)
+            and self.event_until is not None
+            and (timezone.now() < self.event_until)
+        )
 
     @property
     def is_open(self) -> bool:

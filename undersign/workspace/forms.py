@@ -3,9 +3,10 @@
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import RegexValidator, URLValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
+from undersign.statements import markdown
 from undersign.statements.models import Clause, Statement
 
 MAX_MARKDOWN_BYTES = 1_000_000
@@ -30,6 +31,19 @@ class LanguageField(forms.CharField):
 
 def _text(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
+
+
+def safe_links(value: str) -> None:
+    """Markdown whose links lead to web pages and mail addresses only (no `javascript:`)."""
+    bad = markdown.unsafe_links(value)
+    if bad:
+        raise forms.ValidationError(
+            _(
+                "Links may lead only to web pages (https://…) and mail addresses (mailto:…): "
+                "“%(link)s” does not."
+            ),
+            params={"link": bad[0][:80]},
+        )
 
 
 class CreateForm(forms.Form):
@@ -101,7 +115,10 @@ class SourcesField(forms.CharField):
         check = URLValidator(schemes=["http", "https"])
         for link in value:
             try:
-                check(link)
+                if link.lower().startswith("mailto:"):
+                    validate_email(link[len("mailto:") :])
+                else:
+                    check(link)
             except forms.ValidationError:
                 raise forms.ValidationError(
                     _("“%(link)s” is not a web address (https://…)."), params={"link": link}
@@ -123,8 +140,12 @@ class StatementForm(forms.Form):
         help_text=_("For example: To the …"),
     )
     authors = forms.CharField(label=_("Authors"), required=False, widget=_text(2))
-    preamble = forms.CharField(label=_("Preamble"), required=False, widget=_text(6))
-    postscript = forms.CharField(label=_("Postscript"), required=False, widget=_text(4))
+    preamble = forms.CharField(
+        label=_("Preamble"), required=False, widget=_text(6), validators=[safe_links]
+    )
+    postscript = forms.CharField(
+        label=_("Postscript"), required=False, widget=_text(4), validators=[safe_links]
+    )
     first_published = forms.DateField(
         label=_("First published"),
         required=False,
@@ -179,7 +200,9 @@ class ClauseForm(forms.Form):
     # The clause's identity, so the service updates that clause (and keeps its translations)
     # whatever else moved; empty for a new clause.
     clause = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    text = forms.CharField(label=_("Text"), required=False, widget=_text(3))
+    text = forms.CharField(
+        label=_("Text"), required=False, widget=_text(3), validators=[safe_links]
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -220,8 +243,12 @@ class TranslationForm(forms.Form):
     """
 
     title = forms.CharField(label=_("Title"), max_length=300)
-    preamble = forms.CharField(label=_("Preamble"), required=False, widget=_text(6))
-    postscript = forms.CharField(label=_("Postscript"), required=False, widget=_text(4))
+    preamble = forms.CharField(
+        label=_("Preamble"), required=False, widget=_text(6), validators=[safe_links]
+    )
+    postscript = forms.CharField(
+        label=_("Postscript"), required=False, widget=_text(4), validators=[safe_links]
+    )
 
     def __init__(self, *args: Any, clauses: list[Clause], language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -241,6 +268,7 @@ class TranslationForm(forms.Form):
                 label=_("Clause %(number)d") % {"number": clause.number},
                 widget=widget,
                 required=False,
+                validators=[safe_links],
             )
 
     def clause_field(self, clause: Clause) -> forms.BoundField:

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from undersign.workspace import audit, changes, invitations, login, teams, translations, views
+from undersign.workspace import (
+    audit,
+    changes,
+    event,
+    invitations,
+    login,
+    teams,
+    translations,
+    views,
+)
 
 # Every URL here is declared in the role table of tests/test_roles.py, with the answer each
 # kind of user gets; a URL missing there fails the tests.
@@ -21,6 +30,7 @@ urlpatterns = [
     path("s/<slug:slug>/changes", changes.changes, name="changes"),
     path("s/<slug:slug>/changes/publish", changes.publish_changes, name="publish_changes"),
     path("s/<slug:slug>/changes/discard", changes.discard_changes, name="discard_changes"),
+    path("s/<slug:slug>/event", event.event, name="event"),
     path("s/<slug:slug>/preview", translations.preview, name="preview"),
     path("s/<slug:slug>/team", teams.statement_team, name="statement_team"),
     path("s/<slug:slug>/translations/new", translations.new_translation, name="new_translation"),
