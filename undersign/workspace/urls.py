@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from undersign.workspace import translations, views
+from undersign.workspace import dashboard, exports, sealing, signers, translations, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -25,4 +25,14 @@ urlpatterns = [
         translations.translation,
         name="translation",
     ),
+    # Organisers see and act (issue 9): dashboard, signers, moderation, exports, sealing.
+    path("s/<slug:slug>/dashboard", dashboard.dashboard, name="dashboard"),
+    path("s/<slug:slug>/signers/", signers.signers, name="signers"),
+    path(
+        "s/<slug:slug>/signers/<int:signature_id>/moderate",
+        signers.moderate,
+        name="moderate",
+    ),
+    path("s/<slug:slug>/export", exports.export, name="export"),
+    path("s/<slug:slug>/sealing", sealing.sealing_page, name="sealing"),
 ]
