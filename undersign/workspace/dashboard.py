@@ -6,6 +6,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats
+from django_countries import countries
 
 from undersign.organisers.models import AuditEntry
 from undersign.signatures.reporting import dashboard as dashboard_of
@@ -39,6 +40,7 @@ class Tick:
 class DayLabel:
     x: float
     text: str
+    anchor: str = "middle"  # the first and last keep inside the picture
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,16 @@ def chart(series: list[tuple[date, int]]) -> Chart | None:
     # Up to six dates under the bars, evenly spread, the first and last among them.
     count = min(6, len(series))
     picks = sorted({round(i * (len(series) - 1) / max(count - 1, 1)) for i in range(count)})
-    labels = [
-        DayLabel(x=round(bars[i].x + bars[i].width / 2, 2), text=bars[i].label) for i in picks
-    ]
+    labels = [_label(bars[i], first=i == 0, last=i == len(bars) - 1) for i in picks]
     return Chart(bars=bars, ticks=ticks, labels=labels)
+
+
+def _label(bar: Bar, *, first: bool, last: bool) -> DayLabel:
+    if first:
+        return DayLabel(x=bar.x, text=bar.label, anchor="start")
+    if last:
+        return DayLabel(x=round(bar.x + bar.width, 2), text=bar.label, anchor="end")
+    return DayLabel(x=round(bar.x + bar.width / 2, 2), text=bar.label)
 
 
 def latest_entries(statement: Statement) -> list[AuditEntry]:
@@ -120,6 +128,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "statement": statement,
         "board": board,
+        "countries": [(code, countries.name(code) or code, n) for code, n in board.countries],
         "chart": chart(board.series),
         "entries": latest_entries(statement),
         "may_see_contacts": can(request.user, statement, "contacts"),

@@ -5,6 +5,7 @@ WeasyPrint is imported only here and only when a PDF is made: on a machine witho
 rest of the application still starts, and this export says in one line what is missing.
 """
 
+import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -24,6 +25,8 @@ FONTS = Path(settings.BASE_DIR) / "public" / "fonts"
 
 
 def _weasyprint():
+    # Its progress lines (some logged while it imports) say nothing an operator needs.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     try:
         import weasyprint
     except (ImportError, OSError) as error:  # OSError: the Pango library is missing
@@ -61,7 +64,11 @@ class PdfExporter(Exporter):
         language = self.language or statement.language
         text = text_of_revision(revision, language)
         ui_language = text.language if text.language in dict(settings.LANGUAGES) else "en"
-        signers = iterate(self.queryset().only("public_name", "city", "country", "confirmed_at"))
+        signers = iterate(
+            self.queryset()
+            .select_related(None)
+            .only("public_name", "city", "country", "confirmed_at")
+        )
         with translation.override(ui_language):
             made_at = formats.date_format(timezone.localtime(), "DATE_FORMAT")
             footer = f"{text.title} · r{revision.number} · {made_at}"
