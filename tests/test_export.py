@@ -123,7 +123,12 @@ def test_the_handover_pdf_holds_the_text_its_hash_the_names_and_the_totals(signe
     assert "Abusive" not in text and "Hidden Person" not in text
     assert "example.org" not in text
     assert f"1 / {len(reader.pages)}" in text  # page numbers
-    assert "4 " in text  # the total, with the not named and the hidden
+    # The totals, in the text's language: the not named and the hidden count too.
+    flat = " ".join(text.split())
+    assert "4 Unterschriften insgesamt" in flat
+    assert "1 Person wollte nicht öffentlich genannt werden." in flat
+    assert "1 Name von der Moderation verborgen." in flat
+    assert "0 Unterschriften auf Papier." in flat
     assert path.stat().st_mode & 0o777 == 0o600
 
 

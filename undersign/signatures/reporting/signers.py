@@ -72,8 +72,9 @@ def signers(statement: Statement, where: SignerFilter | None = None) -> QuerySet
     if where.city:
         rows = rows.filter(city_key=place_key(where.city))
     if where.revision is not None:
+        # Its id first: a subquery would keep the database from the revision's index.
         revision = Revision.objects.filter(statement=statement, number=where.revision)
-        rows = rows.filter(revision_id__in=revision.values_list("id", flat=True)[:1])
+        rows = rows.filter(revision_id=revision.values_list("id", flat=True).first() or 0)
     if where.language:
         rows = rows.filter(language=where.language)
     if where.since:
