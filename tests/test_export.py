@@ -3,7 +3,6 @@ installed `undersign export` as from the workspace; every one audited; spreadshe
 never run as formulas; memory flat at 100,000 rows."""
 
 import csv
-import io
 import json
 import os
 import subprocess
@@ -20,7 +19,6 @@ from undersign.signatures import moderation, sealing
 from undersign.signatures.contacts import new_key_pair
 from undersign.signatures.exporters import ExportError, PdfExporter, exporter_for
 from undersign.signatures.exporters.base import PUBLIC_COLUMNS
-from undersign.signatures.reporting import SignerFilter
 from undersign.statements.services import set_translation
 
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "-2+3+cmd|' /C calc'!A0"]

@@ -5,6 +5,7 @@ opened at home with `undersign contacts open`."""
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -50,7 +51,7 @@ def _new_key(tmp_path) -> tuple[str, str]:
 def test_keys_new_works_offline_and_keeps_the_private_key_to_itself(tmp_path):
     key_file, public = _new_key(tmp_path)
     assert os.stat(key_file).st_mode & 0o777 == 0o600
-    private = open(key_file).read().strip().splitlines()[-1]
+    private = Path(key_file).read_text().strip().splitlines()[-1]
     assert private != public and len(private) == 44
 
 
@@ -70,7 +71,7 @@ def test_pasting_the_public_key_seals_the_contacts_already_stored(
     assert bad.status_code == 400
     assert "This is not a public key" in bad.content.decode()
     key_file, public = _new_key(tmp_path)
-    private_file = open(key_file).read()
+    private_file = Path(key_file).read_text()
     refused = staff.post(
         "/workspace/s/letter/sealing",
         {"action": "add", "name": "team", "public_key": private_file},
