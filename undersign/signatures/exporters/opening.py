@@ -9,6 +9,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from undersign.signatures import contacts
 from undersign.signatures.exporters.base import Row, private_file, spreadsheet_cell
@@ -31,7 +32,7 @@ def read_private_key(path: Path) -> str:
     return keys[0]
 
 
-def read_export(path: Path) -> tuple[list[str], list[Row]]:
+def read_export(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     """The columns and rows of an export file, by its extension."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -73,9 +74,8 @@ def open_export(source: Path, target: Path, private_key: str | None) -> int:
                 if private_key is None:
                     raise ValueError("this export is sealed: give the private key with --key")
                 row.update(vars(contacts.unseal(private_key, blob)))
-            if spreadsheet:
-                row = {k: spreadsheet_cell(v) for k, v in row.items()}
-            yield row
+            values = [row.get(c, "") for c in opened_columns]
+            yield [spreadsheet_cell(v) for v in values] if spreadsheet else values
 
     chunks = writer(opened_columns, opened())
     first = next(chunks)  # a wrong key fails here, before the file exists
