@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.signers import confirmed, many, organiser
 from undersign.organisers.models import AuditEntry
-from undersign.signatures import sealing
+from undersign.signatures import moderation, sealing, services
 from undersign.signatures.contacts import new_key_pair
 from undersign.signatures.models import Signature
 from undersign.signatures.reporting import SignerFilter, signers
@@ -156,3 +156,15 @@ def test_nobody_else_reads_or_downloads(client, people):
 def test_the_domain_filter_is_the_lists_filter(people):
     rows = signers(people, SignerFilter(volunteers=True, city="кёльн"))
     assert sorted(s.public_name for s in rows) == ["Anna Köln", "Clara Cologne"]
+
+
+def test_the_kept_page_changes_as_soon_as_the_signatures_do(client, staff, people):
+    url = "/workspace/s/letter/signers/?city=Cologne"
+    assert ">hidden by moderators<" not in staff.get(url).content.decode()
+    boris = Signature.objects.get(public_name="Boris Koeln")
+    moderation.hide_signature(boris, reason="test")
+    assert ">hidden by moderators<" in staff.get(url).content.decode()
+    services.withdraw_signature(boris)
+    assert _names(staff.get(url).content.decode()) == ["Clara", "Anna"]
+    confirmed(client, people, name="Zoe Kiel", city="Köln")
+    assert "Zoe Kiel" in staff.get(url).content.decode()

@@ -11,6 +11,7 @@ as cheap as the total: a few counter rows, whatever the number of signatures.
 
 import logging
 import random
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,6 +45,7 @@ def forget_public_data(statement_id: int) -> None:
         _cache_key("by-revision", statement_id),
         _cache_key("hidden", statement_id),
         _cache_key("dashboard", statement_id),
+        _cache_key("version", statement_id),
         first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
         # The statement page's rendered list, one per language.
         *(
@@ -132,6 +134,17 @@ def hidden_count(statement_id: int) -> int:
 
 def dashboard_key(statement_id: int) -> str:
     return _cache_key("dashboard", statement_id)
+
+
+def data_version(statement_id: int) -> str:
+    """A token that changes whenever a statement's signatures do (confirm, withdraw,
+    moderation): what the organisers' rendered lists are cached under."""
+    key = _cache_key("version", statement_id)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, secrets.token_hex(6), None)
+        value = cache.get(key) or "none"
+    return str(value)
 
 
 def reconcile_count(statement_id: int) -> tuple[int, int]:

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats
 from django_countries import countries
 
 from undersign.organisers.models import AuditEntry
+from undersign.signatures.reporting import Dashboard
 from undersign.signatures.reporting import dashboard as dashboard_of
 from undersign.statements.access import can, statement_for
 from undersign.statements.models import Statement
@@ -103,6 +105,14 @@ def chart(series: list[tuple[date, int]]) -> Chart | None:
     return Chart(bars=bars, ticks=ticks, labels=labels)
 
 
+class Figures:
+    """What the dashboard draws from its counts: the chart and the named countries."""
+
+    def __init__(self, board: Dashboard) -> None:
+        self.chart = chart(board.series)
+        self.countries = [(code, countries.name(code) or code, n) for code, n in board.countries]
+
+
 def _label(bar: Bar, *, first: bool, last: bool) -> DayLabel:
     if first:
         return DayLabel(x=bar.x, text=bar.label, anchor="start")
@@ -128,8 +138,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "statement": statement,
         "board": board,
-        "countries": [(code, countries.name(code) or code, n) for code, n in board.countries],
-        "chart": chart(board.series),
+        # Made only when the page's cached part (keyed by `board.computed_at`) is missing.
+        "figures": lambda: Figures(board),
+        "cache_seconds": settings.PUBLIC_CACHE_SECONDS,
         "entries": latest_entries(statement),
         "may_see_contacts": can(request.user, statement, "contacts"),
         "may_manage": can(request.user, statement, "manage"),

@@ -5,6 +5,7 @@ the few pending, withdrawn, hidden and invalid ones are counted through indexes.
 is kept for `PUBLIC_CACHE_SECONDS` and dropped whenever the counter moves.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -57,6 +58,8 @@ class Dashboard:
     volunteer_cities: list[Place] = field(default_factory=list)
     revisions: list[RevisionCount] = field(default_factory=list)
     languages: list[tuple[str, int]] = field(default_factory=list)
+    # When it was counted: names the rendered page parts kept in the cache with it.
+    computed_at: float = 0.0
 
     @property
     def listed(self) -> int:
@@ -111,6 +114,7 @@ def _compute(statement: Statement) -> Dashboard:
         languages=sorted(t.get("language", {}).items(), key=lambda item: (-item[1], item[0])),
     )
     board.series, board.per_week = _series(t.get("day", {}))
+    board.computed_at = time.time()
     return board
 
 
