@@ -9,7 +9,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser import press
+from tests.browser import assert_accessible, press
 from tests.signers import PASSWORD, confirmed, organiser
 from undersign.organisers.models import AuditEntry
 
@@ -95,3 +95,17 @@ def test_a_moderator_hides_a_name_and_the_public_page_counts_it(new_page, site):
     expect(public.get_by_text("1 name hidden by moderators.")).to_be_visible()
     entry = AuditEntry.objects.get(action="signature.hide")
     assert entry.actor.username == "moderator" and entry.data["reason"] == "insults other signers"
+
+
+def test_the_organisers_pages_pass_axe(new_page, site):
+    organiser("owner")
+    page = new_page(js=True)  # axe runs as JavaScript in the page
+    log_in(page, site, "owner", "/workspace/s/letter/dashboard")
+    assert_accessible(page, "the dashboard")
+    page.goto(f"{site}/workspace/s/letter/signers/?volunteers=on&contacts=on&since=x")
+    assert_accessible(page, "the signers list with an error")
+    page.goto(f"{site}/workspace/s/letter/sealing")
+    assert_accessible(page, "the sealing page")
+    page.get_by_role("link", name="Signers").click()
+    page.get_by_role("link", name="Moderate Abusive Name").click()
+    assert_accessible(page, "the moderation page")
