@@ -82,7 +82,7 @@ class PdfExporter(Exporter):
                     "postscript": _markdown(text.postscript),
                     "revision": revision,
                     "board": dashboard(statement),
-                    "signers": signers,
+                    "signer_runs": _runs(signers),
                     "listed": self.total,
                     "filtered": not self.where.is_empty,
                     "filter_text": ", ".join(
@@ -96,6 +96,23 @@ class PdfExporter(Exporter):
             )
         document = weasyprint.HTML(string=html, url_fetcher=_local_fonts(weasyprint))
         return document.write_pdf()
+
+
+RUN = 200  # names per paragraph
+
+
+def _runs(signers) -> Iterator[str]:
+    """The names, numbered in signing order, in paragraphs of `RUN`: "1. Anna Petrova
+    (Köln, Germany) · 2. …"."""
+    run: list[str] = []
+    for n, s in enumerate(signers, 1):
+        place = ", ".join(p for p in (s.city, s.country.name if s.country else "") if p)
+        run.append(f"{n}.\u00a0{s.public_name}" + (f" ({place})" if place else ""))
+        if len(run) == RUN:
+            yield " · ".join(run)
+            run = []
+    if run:
+        yield " · ".join(run)
 
 
 def _markdown(text: str) -> str:
