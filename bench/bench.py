@@ -143,9 +143,13 @@ class Server:
             self.process.kill()
 
 
-def wrk(url: str, script: str = "", seconds: int = SECONDS) -> dict[str, float]:
+def wrk(
+    url: str, script: str = "", seconds: int = SECONDS, headers: tuple[str, ...] = ()
+) -> dict[str, float]:
     """Load `url` with wrk for a bounded time; requests/s, p99 in ms, failed answers."""
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    for header in headers:
+        args += ["-H", header]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script or "")
     if script:
@@ -181,37 +185,81 @@ def signing(server: Server, page: str, path: str, run: str) -> dict[str, float]:
     return wrk(server.url + path, script.replace("RUN", run))
 
 
-def reading(server: Server, path: str) -> dict[str, float]:
-    wrk(server.url + path, seconds=2)
-    return wrk(server.url + path)
+def reading(server: Server, path: str, headers: tuple[str, ...] = ()) -> dict[str, float]:
+    wrk(server.url + path, seconds=2, headers=headers)
+    return wrk(server.url + path, headers=headers)
+
+
+# Spellings people type, several per city, so the dashboard groups as it does for real.
+# fmt: off
+CITIES = (
+    "Berlin", "Берлин", "Berlin", "Berlin", "Köln", "Koeln", "Cologne", "Кёльн", "München",
+    "Munich", "Мюнхен", "Hamburg", "Tbilisi", "Тбилиси", "Tbilisi", "Wien", "Vienna", "Praha",
+    "Prague", "Warszawa", "Warsaw", "Kyiv", "Київ", "Kiev", "Frankfurt", "Leipzig", "Dresden",
+    "Riga", "Vilnius", "Tallinn", "Yerevan", "Ереван", "Beograd", "Istanbul", "", "",
+)
+# fmt: on
+COUNTRIES = ("DE", "DE", "DE", "GE", "AT", "CZ", "PL", "UA", "LV", "AM", "RS", "TR", "")
 
 
 def bulk_insert(stack: Stack, rows: int) -> float:
-    """Insert `rows` confirmed signatures straight into the table (not through the service)."""
+    """Insert `rows` confirmed signatures straight into the table (not through the service),
+    spread over about 180 days, many cities in several spellings, one in ten ready to help;
+    then reconcile, which builds the counter and the dashboard's tallies from them."""
     started = time.monotonic()
     stack.python(f"""
 from datetime import datetime, timedelta, UTC
 from django.db import connection, transaction
 from undersign.statements.models import Statement
+from undersign.signatures.places import place_key
 from undersign.signatures.services import reconcile_counts
 s = Statement.objects.get(slug='{SLUG}')
 base = datetime(2026, 1, 1, tzinfo=UTC)
 adapt = connection.ops.adapt_datetimefield_value
+cities = {CITIES!r}
+keys = [place_key(c) for c in cities]
+countries = {COUNTRIES!r}
+languages = ('ru', 'uk', 'en', 'de', 'ru')
 sql = ('INSERT INTO signatures_signature (statement_id, revision_id, ref, status, display,'
-       ' public_name, city, country, volunteer, language, consent_version, created_at,'
-       ' confirmed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)')
+       ' public_name, city, city_key, country, volunteer, language, consent_version, source,'
+       ' hidden_reason, submissions, created_at, confirmed_at)'
+       ' VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)')
 step = 50000
 for start in range({rows} - 1, -1, -step):
     batch = []
     for n in range(start, max(start - step, -1), -1):
-        when = adapt(base - timedelta(milliseconds=n))
+        when = adapt(base - timedelta(milliseconds=15500 * n))
+        c = n % len(cities)
         batch.append((s.pk, s.current_revision_id, f'bulk{{n}}', 'confirmed', 'full',
-                      f'Person {{n}}', 'Berlin', 'DE', False, 'en', 'bench', when, when))
+                      f'Person {{n}}', cities[c], keys[c], countries[n % len(countries)],
+                      n % 10 == 0, languages[n % 5], 'bench', 'web', '', 1, when, when))
     with transaction.atomic(), connection.cursor() as c:
         c.executemany(sql, batch)
 reconcile_counts()
 """)
     return time.monotonic() - started
+
+
+def organiser_session(stack: Stack) -> str:
+    """A logged-in session of an organiser with every role in the statement's team, as the
+    browser of an organiser holds it."""
+    return stack.python(f"""
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from undersign.organisers.services import create_team
+from undersign.statements.models import Statement
+user = User.objects.create_user('bench-organiser')
+roles = ('owner', 'editor', 'moderator', 'contacts_viewer')
+team = create_team('Bench team', owner=user, roles=roles, actor=None)
+Statement.objects.filter(slug='{SLUG}').update(team=team)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+""").strip()
 
 
 def deep_cursor(stack: Stack, page: int) -> str:
@@ -328,6 +376,7 @@ def main() -> None:
             )
         inserted = bulk_insert(stack, ROWS)
         print(f"  inserted {ROWS:,} signatures in {inserted:.1f} s", file=sys.stderr)
+        session = organiser_session(stack)
         cursor = deep_cursor(stack, 10_000) if ROWS >= 500_000 else ""
         second = deep_cursor(stack, 2)
         with stack.serve() as server:
@@ -351,6 +400,40 @@ def main() -> None:
                     "-",
                     "same as page 1",
                 )
+            # Organisers at a million signatures: logged in, never cached as a page.
+            login = (f"Cookie: sessionid={session}",)
+            floor = reading(server, "/workspace/", login)
+            add(
+                "workspace floor: the statement list (pages/s)",
+                f"{floor['rps']:.0f}",
+                "-",
+                "",
+            )
+            board = reading(server, f"/workspace/s/{SLUG}/dashboard", login)
+            add(
+                f"dashboard, {ROWS:,} signatures (pages/s)",
+                f"{board['rps']:.0f}",
+                "-",
+                "≥ 300/s",
+            )
+            volunteers = reading(server, f"/workspace/s/{SLUG}/signers/?volunteers=on", login)
+            add(
+                f"volunteers list, {ROWS:,} signatures (pages/s)",
+                f"{volunteers['rps']:.0f}",
+                "-",
+                "≥ 300/s",
+            )
+            city = reading(
+                server, f"/workspace/s/{SLUG}/signers/?volunteers=on&city=Cologne", login
+            )
+            add(
+                "volunteers in one city (every spelling), list (pages/s)",
+                f"{city['rps']:.0f}",
+                "-",
+                "≥ 300/s",
+            )
+            failed = floor["failed"] + board["failed"] + volunteers["failed"] + city["failed"]
+            add("organiser pages failed", str(int(failed)), "-", "0")
         rps, peak, raw = export(stack)
         add(
             f"export {ROWS:,} signatures (rows/s)",

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import CAST
+from tests.signers import confirmed
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
 from undersign.statements import access
@@ -91,6 +92,26 @@ TABLE: dict[str, dict[str, str]] = {
         "GET": "no  ok  no  no  no  no  no  in",
         "POST": "no  ok  no  no  no  no  no  in",
     },
+    "dashboard": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "signers": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "moderate": {
+        "GET": "no  no  ok  no  no  no  no  in",
+        "POST": "no  no  ok  no  no  no  no  in",
+    },
+    "export": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "sealing": {
+        "GET": "ok  no  no  no  no  no  no  in",
+        "POST": "ok  no  no  no  no  no  no  in",
+    },
     "preview": {
         "GET": "ok  ok  ok  ok  no  no  no  in",
         "POST": "ok  ok  ok  ok  no  no  no  in",
@@ -163,7 +184,9 @@ def world(cast, team, statement):
     """Everything the URLs point at: the statement of `team`, a member, invitations."""
     open_invitation, token = invite(team, roles=["editor"], actor=cast["owner"])
     set_translation(statement, language="de", title="Offener Brief", clauses={1: "Frei."})
+    signature = confirmed(Client(), statement)
     return {
+        "signature_id": signature.pk,
         "slug": statement.slug,
         "team_id": team.pk,
         "user_id": cast["editor"].pk,

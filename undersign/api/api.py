@@ -55,6 +55,9 @@ class StatementOut(Schema):
     postscript: str
     status: str
     signature_count: int
+    hidden_count: int = Field(
+        description="Counted signatures whose names moderators hid from the list."
+    )
     language: str = Field(description="The language of this text (the original if no `lang`).")
     languages: list[str] = Field(description="The original language first, then translations.")
     revision: str | None = Field(description="SHA-256 of the current revision's text.")
@@ -141,6 +144,7 @@ def get_statement(request: HttpRequest, slug: str, lang: str = ""):
         "postscript": text.postscript,
         "status": statement.status,
         "signature_count": signing.signature_count(statement),
+        "hidden_count": signing.hidden_count(statement),
         "language": text.language,
         "languages": text.languages,
         "revision": revision.content_hash if revision else None,

@@ -46,6 +46,7 @@ def _statement_context(
         "statement": statement,
         "clauses": statement.clauses.all(),
         "count": count,
+        "hidden_count": signing.hidden_count(statement),
         "percent": goal_percent(count, statement.goal),
         "revisions": revisions_with_counts(statement),
         **reading_context(request, text),

@@ -28,11 +28,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
+from undersign.organisers.services import log_action
 from undersign.signatures.models import Contact, Signature, SigningNotice
 from undersign.statements.models import Statement
 
@@ -233,26 +235,30 @@ def notice_for_mail(notice_id: int) -> tuple[SigningNotice, Submission] | None:
     return notice, submission
 
 
-EXPORT_COLUMNS = [
-    "signed_at",
-    "shown_as",
-    "city",
-    "country",
-    "volunteer",
-    *CONTACT_FIELDS,
-    "sealed",
-]
+@dataclass(frozen=True)
+class ContactCard:
+    """One signer's contacts as an organiser sees them: clear text, or sealed."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    telegram: str = ""
+    signal: str = ""
+    volunteer_where: str = ""
+    # The sealed box, as stored: only `undersign contacts open` with the key opens it.
+    sealed: str = ""
+
+    @property
+    def is_sealed(self) -> bool:
+        return bool(self.sealed)
 
 
-def contacts_for_export(
-    statement: Statement, *, volunteers_only: bool = False, country: str = ""
-) -> Iterator[dict[str, Any]]:
-    """Rows of the contacts of confirmed signatures: sealed boxes as they are, or clear text.
-
-    The caller records the access in the audit log (`exports.export_contacts` does).
-    """
-    ensure_contacts_kept(statement)
-    return _export_rows(statement, volunteers_only=volunteers_only, country=country)
+def _card(contact: Contact | None) -> ContactCard:
+    if contact is None:  # erased on the statement's deletion date
+        return ContactCard()
+    if contact.sealed:
+        return ContactCard(sealed=contact.sealed)
+    return ContactCard(**{f: getattr(contact, f) for f in CONTACT_FIELDS})
 
 
 def ensure_contacts_kept(statement: Statement) -> None:
@@ -261,37 +267,111 @@ def ensure_contacts_kept(statement: Statement) -> None:
         raise ContactsErased(statement.slug)
 
 
-def _export_rows(
-    statement: Statement, *, volunteers_only: bool, country: str
-) -> Iterator[dict[str, Any]]:
-    rows = Contact.objects.filter(
-        signature__statement=statement, signature__status=Signature.Status.CONFIRMED
-    ).select_related("signature")
-    if volunteers_only:
-        rows = rows.filter(signature__volunteer=True)
-    if country:
-        rows = rows.filter(signature__country=country.upper())
-    for contact in rows.order_by("signature__confirmed_at", "signature_id").iterator():
-        s = contact.signature
-        row: dict[str, Any] = {
-            "signed_at": s.confirmed_at.isoformat() if s.confirmed_at else "",
-            "shown_as": s.public_name,
-            "city": s.city,
-            "country": str(s.country or ""),
-            "volunteer": "yes" if s.volunteer else "",
-            "sealed": contact.sealed,
-        }
-        for field in CONTACT_FIELDS:
-            row[field] = "" if contact.sealed else getattr(contact, field)
-        yield row
+def cards_for(signature_ids: list[int]) -> dict[int, ContactCard]:
+    """The contacts of a page of signers, by signature id. The caller records the view in
+    the audit log in the same transaction (`contacts.view`)."""
+    rows = Contact.objects.filter(signature_id__in=signature_ids)
+    return {c.signature_id: _card(c) for c in rows}
 
 
-def count_for_export(statement: Statement, *, volunteers_only: bool = False, country: str = ""):
-    rows = Contact.objects.filter(
-        signature__statement=statement, signature__status=Signature.Status.CONFIRMED
+def view_cards(
+    statement: Statement,
+    signature_ids: list[int],
+    *,
+    actor: Any,
+    described_filter: dict[str, Any],
+) -> dict[int, ContactCard]:
+    """The contacts of a page of signers, for an organiser's eyes: read and recorded in the
+    audit log (`contacts.view`: who, which filter, how many rows, how many sealed) in one
+    transaction, so no view goes unrecorded."""
+    ensure_contacts_kept(statement)
+    with transaction.atomic():
+        cards = cards_for(signature_ids)
+        sealed_rows = sum(1 for card in cards.values() if card.is_sealed)
+        log_action(
+            "contacts.view",
+            actor=actor,
+            obj=statement,
+            data={
+                "filter": described_filter,
+                "rows": len(signature_ids),
+                "sealed": sealed_rows == len(signature_ids),
+                "sealed_rows": sealed_rows,
+            },
+        )
+    return cards
+
+
+def with_contacts(
+    signatures: QuerySet[Signature], fields: tuple[str, ...], chunk: int = 2000
+) -> Iterator[tuple[tuple, ContactCard]]:
+    """The `fields` of each signature of a (possibly huge) set, with its contacts, as
+    tuples in flat memory. The caller records the export in the audit log before it reads
+    (`contacts.export`)."""
+    contact_fields = ("contact__signature_id", *(f"contact__{f}" for f in CONTACT_FIELDS))
+    rows = signatures.values_list(*fields, *contact_fields, "contact__sealed")
+    n = len(fields)
+    for values in rows.iterator(chunk_size=chunk):
+        contact_id, *clear, sealed = values[n:]
+        if contact_id is None:  # erased on the statement's deletion date
+            card = ContactCard()
+        elif sealed:
+            card = ContactCard(sealed=sealed)
+        else:
+            card = ContactCard(**dict(zip(CONTACT_FIELDS, clear, strict=True)))
+        yield values[:n], card
+
+
+def sealed_share(signatures: QuerySet[Signature]) -> tuple[int, int]:
+    """(rows, of them sealed) of a set of signatures, for an honest audit entry."""
+    totals = signatures.order_by().aggregate(
+        rows=Count("id"),
+        sealed=Count("id", filter=Q(contact__isnull=False) & ~Q(contact__sealed="")),
     )
-    if volunteers_only:
-        rows = rows.filter(signature__volunteer=True)
-    if country:
-        rows = rows.filter(signature__country=country.upper())
-    return rows.count()
+    return int(totals["rows"] or 0), int(totals["sealed"] or 0)
+
+
+# Sealing what is stored --------------------------------------------------------------------
+
+
+def sealing_state(statement: Statement) -> tuple[int, int]:
+    """(sealed, all) contacts of a statement's signatures."""
+    totals = Contact.objects.filter(signature__statement=statement).aggregate(
+        all=Count("signature_id"), sealed=Count("signature_id", filter=~Q(sealed=""))
+    )
+    return int(totals["sealed"] or 0), int(totals["all"] or 0)
+
+
+def seal_stored(statement: Statement, *, batch: int = 500) -> int:
+    """Seal every clear-text contact of `statement` to its key, in batches; returns how
+    many it sealed. A contact still waiting for its confirmation mail keeps the address
+    (and the name the mail greets) until `forget_mail_address`, like a new sealed one."""
+    key = statement.sealing_key
+    if key is None:
+        return 0
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Contact.objects.select_for_update()
+                .filter(signature__statement=statement, sealed="")
+                .select_related("signature")
+                .order_by("signature_id")[:batch]
+            )
+            for contact in rows:
+                data = ContactData(**{f: getattr(contact, f) for f in CONTACT_FIELDS})
+                keep_address = contact.signature.mail_sent_at is None and (
+                    contact.signature.status == Signature.Status.PENDING
+                )
+                Contact.objects.filter(pk=contact.pk).update(
+                    sealed=seal(key.public_key, data),
+                    name=data.name if keep_address else "",
+                    email=data.email if keep_address else "",
+                    phone="",
+                    telegram="",
+                    signal="",
+                    volunteer_where="",
+                )
+        sealed += len(rows)
+        if len(rows) < batch:
+            return sealed

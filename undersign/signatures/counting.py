@@ -11,6 +11,7 @@ as cheap as the total: a few counter rows, whatever the number of signatures.
 
 import logging
 import random
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +43,9 @@ def forget_public_data(statement_id: int) -> None:
     keys = [
         _cache_key("count", statement_id),
         _cache_key("by-revision", statement_id),
+        _cache_key("hidden", statement_id),
+        _cache_key("dashboard", statement_id),
+        _cache_key("version", statement_id),
         first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
         # The statement page's rendered list, one per language.
         *(
@@ -114,14 +118,46 @@ def cached_count(statement_id: int) -> int:
     return int(value)
 
 
+def hidden_count(statement_id: int) -> int:
+    """How many counted signatures moderators hid from the public list (a partial index)."""
+    key = _cache_key("hidden", statement_id)
+    value = cache.get(key)
+    if value is None:
+        value = Signature.objects.filter(
+            statement_id=statement_id,
+            status=Signature.Status.CONFIRMED,
+            hidden_at__isnull=False,
+        ).count()
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    return int(value)
+
+
+def dashboard_key(statement_id: int) -> str:
+    return _cache_key("dashboard", statement_id)
+
+
+def data_version(statement_id: int) -> str:
+    """A token that changes whenever a statement's signatures do (confirm, withdraw,
+    moderation): what the organisers' rendered lists are cached under."""
+    key = _cache_key("version", statement_id)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, secrets.token_hex(6), None)
+        value = cache.get(key) or "none"
+    return str(value)
+
+
 def reconcile_count(statement_id: int) -> tuple[int, int]:
     """Set a statement's counters to its confirmed signatures, per revision.
     Returns (total before, total after).
 
     Every shard exists and is locked before the signatures are counted: a confirmation that
     commits first is in the count and its shard is overwritten; one still running waits for
-    its shard and then adds to the reconciled value.
+    its shard and then adds to the reconciled value. The breakdowns (`tallies`) move with
+    the counter, so they are checked under the same lock.
     """
+    from undersign.signatures import tallies
+
     confirmed = Signature.objects.filter(
         statement_id=statement_id, status=Signature.Status.CONFIRMED
     )
@@ -157,6 +193,7 @@ def reconcile_count(statement_id: int) -> tuple[int, int]:
                 sum(before.values()),
                 sum(real.values()),
             )
+        tallies.reconcile(statement_id, sum(real.values()))
     return sum(before.values()), sum(real.values())
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from undersign.signatures.places import place_key
 from undersign.statements.models import Revision, Statement
 
 
@@ -17,11 +18,19 @@ class Signature(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Confirmed, then found fake by a moderator: out of the counter and every list,
+        # until a moderator counts it again (`moderation.validate_signature`).
+        INVALID = "invalid", _("Marked invalid by a moderator")
 
     class Display(models.TextChoices):
         FULL = "full", _("Full name")
         INITIALS = "initials", _("Initials only")
         HIDDEN = "hidden", _("Not public (counted only)")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Signed on the site")
+        IMPORT = "import", _("Imported")
+        PAPER = "paper", _("Signed on paper")
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
@@ -31,6 +40,8 @@ class Signature(models.Model):
     display = models.CharField(max_length=10, choices=Display.choices)
     public_name = models.CharField(_("name as shown"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # The city's grouping key (`places.place_key`): Köln, Koeln and Cologne share one.
+    city_key = models.CharField(max_length=100, blank=True, editable=False)
     country = CountryField(_("country"), blank=True)
     volunteer = models.BooleanField(_("ready to work together"), default=False)
     language = models.CharField(max_length=10)
@@ -46,6 +57,11 @@ class Signature(models.Model):
     # address decides, and the confirm page posts the number it showed, so choices replaced
     # in the meantime are shown to the person before they can be confirmed.
     submissions = models.PositiveIntegerField(default=1)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    # Moderation (`signatures.moderation`): a hidden name leaves the public list and API but
+    # stays counted; the public page says how many were hidden.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -57,12 +73,46 @@ class Signature(models.Model):
             models.Index(
                 fields=["statement", "status", "-confirmed_at", "-id"], name="signature_list_idx"
             ),
+            # The organisers' list (`signatures.reporting`) pages by the same keyset under
+            # its filters; each selective filter has an index that keeps that order.
+            models.Index(
+                fields=["statement", "status", "city_key", "-confirmed_at", "-id"],
+                name="signature_city_idx",
+            ),
+            models.Index(
+                fields=["statement", "status", "country", "-confirmed_at", "-id"],
+                name="signature_country_idx",
+            ),
+            models.Index(
+                fields=["statement", "status", "revision", "-confirmed_at", "-id"],
+                name="signature_revision_idx",
+            ),
+            models.Index(
+                fields=["statement", "status", "-confirmed_at", "-id"],
+                condition=models.Q(volunteer=True),
+                name="signature_volunteer_idx",
+            ),
+            models.Index(
+                fields=["statement", "status", "-confirmed_at", "-id"],
+                condition=models.Q(hidden_at__isnull=False),
+                name="signature_hidden_idx",
+            ),
         ]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
 
     def __str__(self) -> str:
         return f"signature {self.pk} ({self.status})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.city_key = place_key(self.city)
+        if kwargs.get("update_fields") is not None and "city" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "city_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Contact(models.Model):
@@ -134,3 +184,30 @@ class SignatureCount(models.Model):
 
     def __str__(self) -> str:
         return f"count shard {self.shard} of statement {self.statement_id}"
+
+
+class SignatureTally(models.Model):
+    """One shard of how many counted signatures of a statement share one value.
+
+    `dimension` says which value: "day" (the confirmation's date), "country", "city" (the
+    `place_key`), "spelling" (key and spelling, to show the commonest), "volunteer-city",
+    "language", "source", "display". Kept by `signatures.tallies` in the same transactions that move
+    the counter, so the dashboard reads a few hundred rows instead of grouping a million;
+    `reconcile_counts` rebuilds them when they disagree with the signatures.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=210)
+    shard = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "dimension", "key", "shard"], name="one_tally_per_shard"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tally {self.dimension}={self.key} of statement {self.statement_id}"

@@ -13,9 +13,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersign.signatures import contacts, counting
+from undersign.signatures import contacts, counting, tallies
 from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
 from undersign.signatures.models import Signature
+from undersign.signatures.places import place_key
 from undersign.signatures.text import check_link_token, email_digest, initials
 from undersign.statements.models import Revision, Statement
 
@@ -156,6 +157,8 @@ def replace_pending_choices(signature_id: int, submission: contacts.Submission) 
     made after it was shown.
     """
     fields = {k: submission.choices[k] for k in REPLACED_CHOICES if k in submission.choices}
+    if "city" in fields:
+        fields["city_key"] = place_key(fields["city"])  # what the dashboard groups by
     with transaction.atomic():
         replaced = Signature.objects.filter(
             pk=signature_id, status=Signature.Status.PENDING
@@ -199,7 +202,7 @@ def _more_private(signature: Signature, display: str, hide_place: bool) -> dict[
         full = signature.public_name if signature.display == Signature.Display.FULL else ""
         changes["public_name"] = initials(full) if display == Signature.Display.INITIALS else ""
     if hide_place:
-        changes["city"] = changes["country"] = ""
+        changes["city"] = changes["country"] = changes["city_key"] = ""
     return changes
 
 
@@ -227,7 +230,7 @@ def confirm_signature(
             confirmed_at=timezone.now(),
             **_more_private(current, display, hide_place),
         ):
-            counting.add_to_count(current.statement_id, current.revision_id, +1)
+            tallies.count(tallies.counted_row(signature.pk), +1)  # type: ignore[arg-type]
         signature.refresh_from_db()
     if signature.status == Signature.Status.CONFIRMED:
         logger.info("signature %s confirmed", signature.pk)
@@ -245,17 +248,21 @@ def withdraw_signature(signature: Signature) -> None:
         "withdrawn_at": timezone.now(),
         "public_name": "",
         "city": "",
+        "city_key": "",
         "country": "",
         "volunteer": False,
         "email_digest": None,
+        "hidden_reason": "",
     }
     with transaction.atomic():
         contacts.erase_contact_of(signature.pk)
         rows = Signature.objects.filter(pk=signature.pk)
+        # What the breakdowns counted, read under the row lock before it is erased.
+        counted = tallies.counted_row(signature.pk)
         # The conditional update decides, under the row lock, whether this withdrawal takes
         # one off the counter: two concurrent withdrawals cannot both.
         if rows.filter(status=Signature.Status.CONFIRMED).update(**erase):
-            counting.add_to_count(signature.statement_id, signature.revision_id, -1)
+            tallies.count(counted, -1)  # type: ignore[arg-type]
         else:
             rows.exclude(status=Signature.Status.WITHDRAWN).update(**erase)
         signature.refresh_from_db()
@@ -269,6 +276,11 @@ def confirmed(statement: Statement) -> QuerySet[Signature]:
 def signature_count(statement: Statement) -> int:
     """The public counter: confirmed, not withdrawn signatures, read from a few shard rows."""
     return counting.cached_count(statement.pk)
+
+
+def hidden_count(statement: Statement) -> int:
+    """How many counted signatures moderators hid from the public list."""
+    return counting.hidden_count(statement.pk)
 
 
 def signature_count_by_revision(statement: Statement) -> dict[int, int]:
@@ -320,6 +332,7 @@ def _page(statement: Statement, cursor: str, limit: int) -> tuple[list[Signature
     rows = (
         confirmed(statement)
         .exclude(display=Signature.Display.HIDDEN)
+        .filter(hidden_at__isnull=True)  # hidden by moderators: counted, not listed
         .only("public_name", "city", "country", "confirmed_at")
         .order_by("-confirmed_at", "-id")
     )

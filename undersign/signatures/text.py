@@ -99,16 +99,3 @@ def link_token(ref: str, purpose: str) -> str:
 
 def check_link_token(ref: str, purpose: str, token: str) -> bool:
     return hmac.compare_digest(link_token(ref, purpose), token)
-
-
-# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A CSV cell that a spreadsheet shows as text: formulas get a leading apostrophe
-    (OWASP's advice), and line breaks and invisible characters go."""
-    text = clean_line(str(value))
-    if text.lstrip().startswith(_FORMULA_START):
-        return "'" + text
-    return text

@@ -4,9 +4,13 @@ from django.urls import path
 from undersign.workspace import (
     audit,
     changes,
+    dashboard,
     event,
+    exports,
     invitations,
     login,
+    sealing,
+    signers,
     teams,
     translations,
     views,
@@ -65,4 +69,14 @@ urlpatterns = [
         name="member_remove",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    # Organisers see and act (issue 9): dashboard, signers, moderation, exports, sealing.
+    path("s/<slug:slug>/dashboard", dashboard.dashboard, name="dashboard"),
+    path("s/<slug:slug>/signers/", signers.signers, name="signers"),
+    path(
+        "s/<slug:slug>/signers/<int:signature_id>/moderate",
+        signers.moderate,
+        name="moderate",
+    ),
+    path("s/<slug:slug>/export", exports.export, name="export"),
+    path("s/<slug:slug>/sealing", sealing.sealing_page, name="sealing"),
 ]

@@ -1,15 +1,20 @@
-"""`undersign contacts export SLUG FILE` and `undersign contacts open FILE --key KEYFILE`."""
+"""`undersign contacts export SLUG FILE` and `undersign contacts open FILE --key KEYFILE`.
+
+`contacts export` is `undersign export SLUG --contacts` as CSV; `contacts open` opens a
+sealed export (CSV, XLSX or JSON) on the organisers' own computer.
+"""
 
 import getpass
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from nacl.exceptions import CryptoError
-from rich.progress import track
 
-from undersign.signatures.contacts import ContactsErased
-from undersign.signatures.exports import export_contacts, open_export, read_private_key
+from undersign.management.acting import acting_user, statement_as
+from undersign.management.commands.export import write_export
+from undersign.signatures.exporters import CsvExporter
+from undersign.signatures.exporters.opening import open_export, read_private_key
+from undersign.signatures.reporting import SignerFilter
 from undersign.statements.models import Statement
 
 
@@ -20,14 +25,17 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="Write contacts to a CSV file (sealed stay sealed).")
         export.add_argument("slug")
-        export.add_argument("file", type=Path)
+        export.add_argument("file")
         export.add_argument("--volunteers", action="store_true", help="Only those ready to help.")
         export.add_argument("--country", default="", help="Only this country (e.g. DE).")
-        export.add_argument("--user", default="", help="The organiser exporting (for the log).")
+        export.add_argument("--city", default="", help="Only this city, in any spelling.")
+        export.add_argument(
+            "--user", "--as", dest="user", default="", help="The account exporting."
+        )
         opener = sub.add_parser("open", help="Open a sealed export with the private key.")
         opener.add_argument("file", type=Path)
         opener.add_argument("--key", type=Path, help="The private key file (keys new --out).")
-        opener.add_argument("--out", type=Path, help="The plain CSV to write (default: beside).")
+        opener.add_argument("--out", type=Path, help="The file to write (default: beside).")
 
     def handle(self, *args, **options):
         if options["action"] == "export":
@@ -36,51 +44,37 @@ class Command(BaseCommand):
             self._open(options)
 
     def _export(self, options):
-        statement = Statement.objects.select_related("sealing_key").filter(slug=options["slug"])
-        found = statement.first()
-        if found is None:
-            raise CommandError(f"No statement {options['slug']!r}.")
-        actor = None
+        where = SignerFilter(
+            volunteers=options["volunteers"], country=options["country"], city=options["city"]
+        )
         if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"No user {options['user']!r}.")
-        try:
-            n = export_contacts(
-                found,
-                options["file"],
-                actor=actor,
-                who=options["user"] or f"{getpass.getuser()} (console)",
-                volunteers_only=options["volunteers"],
-                country=options["country"],
-                progress=lambda rows, total: track(
-                    rows, total=total, description="Exporting", transient=True
-                ),
-            )
-        except ContactsErased:
-            raise CommandError(
-                "The contacts of this statement were erased on its deletion date; "
-                "there is nothing to export."
-            ) from None
-        except FileExistsError:
-            raise CommandError(
-                f"{options['file']} exists already; it is not overwritten."
-            ) from None
-        sealed = " (sealed: open with `undersign contacts open`)" if found.sealing_key else ""
+            user = acting_user(options["user"])
+            statement = statement_as(user, options["slug"], "contacts")
+            exporter = CsvExporter(statement, where=where, contacts=True, actor=user)
+        else:
+            # The operator at the console holds the database anyway: no account to check,
+            # but the log says who it was.
+            found = Statement.objects.filter(slug=options["slug"]).first()
+            if found is None:
+                raise CommandError(f"No statement {options['slug']!r}.")
+            who = f"{getpass.getuser()} (console)"
+            exporter = CsvExporter(found, where=where, contacts=True, who=who)
+        n = write_export(exporter, options["file"], quiet=options["verbosity"] == 0)
+        sealed = ""
+        if exporter.sealed_rows:
+            sealed = f" ({exporter.sealed_rows} sealed: open with `undersign contacts open`)"
         self.stdout.write(f"{n} contacts written to {options['file']}{sealed}.")
 
     def _open(self, options):
         source: Path = options["file"]
-        target: Path = options["out"] or source.with_name(source.stem + "-opened.csv")
-        key = read_private_key(options["key"]) if options["key"] else None
+        target: Path = options["out"] or source.with_name(f"{source.stem}-opened{source.suffix}")
         try:
+            key = read_private_key(options["key"]) if options["key"] else None
             n = open_export(source, target, key)
         except CryptoError:
-            target.unlink(missing_ok=True)
             raise CommandError("This key does not open these contacts.") from None
-        except ValueError as error:
-            target.unlink(missing_ok=True)
-            raise CommandError(str(error)) from None
         except FileExistsError:
             raise CommandError(f"{target} exists already; it is not overwritten.") from None
+        except (ValueError, OSError) as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"{n} contacts written to {target}.")

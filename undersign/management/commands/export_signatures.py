@@ -1,12 +1,14 @@
-"""`undersign export-signatures SLUG FILE`: the public signature list as CSV ("-" for stdout)."""
+"""`undersign export-signatures SLUG FILE`: the public signatures as CSV ("-" for stdout).
 
-import sys
+Kept for the operator at the console; `undersign export` does this and more, as a user.
+"""
+
+import getpass
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from undersign.signatures.export import export_signatures
-from undersign.signatures.services import signature_count
+from undersign.management.commands.export import write_export
+from undersign.signatures.exporters import CsvExporter
 from undersign.statements.models import Statement
 
 
@@ -21,26 +23,8 @@ class Command(BaseCommand):
         statement = Statement.objects.filter(slug=options["slug"]).first()
         if statement is None:
             raise CommandError(f"no statement {options['slug']!r}")
-        to_stdout = options["file"] == "-"
-        out = sys.stdout if to_stdout else open(options["file"], "w", encoding="utf-8")  # noqa: SIM115
-        # The bar goes to stderr, so stdout can carry the CSV; hidden signers make the total
-        # an upper bound.
-        progress = Progress(
-            "{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            disable=to_stdout or options["verbosity"] == 0,
-        )
-        try:
-            with progress:
-                bar = progress.add_task("signatures", total=signature_count(statement))
-                for n, chunk in enumerate(export_signatures(statement)):
-                    out.write(chunk)
-                    # Lines, not rows, if a name held a line break: good enough for a bar.
-                    progress.advance(bar, chunk.count("\n") - (1 if n == 0 else 0))
-        finally:
-            if not to_stdout:
-                out.close()
-        if not to_stdout:
-            self.stderr.write(f"signatures written to {options['file']}")
+        # The operator at the console reads the database anyway; the log says who it was.
+        exporter = CsvExporter(statement, who=f"{getpass.getuser()} (console)")
+        n = write_export(exporter, options["file"], quiet=options["verbosity"] == 0)
+        if options["file"] != "-":
+            self.stderr.write(f"{n} signatures written to {options['file']}")

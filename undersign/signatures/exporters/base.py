@@ -1,0 +1,252 @@
+"""What every export shares: the rows, the spreadsheet guard, the audit entry, the file.
+
+A format subclass names itself and turns rows into bytes (`render`); everything else is
+here once. Rows stream from the database in chunks, so a million of them take the memory of
+a few thousand.
+"""
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from undersign.organisers.services import log_action
+from undersign.signatures import contacts
+from undersign.signatures.models import Signature
+from undersign.signatures.reporting.signers import SignerFilter, public_only, signers
+from undersign.signatures.text import clean_line
+from undersign.statements.models import Statement
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# One row's values, in the order of the export's columns.
+Row = list[Any]
+Progress = Callable[[Iterable[Row], int], Iterable[Row]]
+
+# What the public list shows of each signer, plus what organisers filter by.
+PUBLIC_COLUMNS = [
+    "signed_at",
+    "shown_as",
+    "city",
+    "country",
+    "volunteer",
+    "language",
+    "revision",
+    "source",
+]
+CONTACT_COLUMNS = [*PUBLIC_COLUMNS, "moderation", *contacts.CONTACT_FIELDS, "sealed"]
+# Where each public column comes from, in `PUBLIC_COLUMNS` order.
+VALUES = (
+    "confirmed_at",
+    "public_name",
+    "city",
+    "country",
+    "volunteer",
+    "language",
+    "revision__number",
+    "source",
+)
+CHUNK = 2000
+
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets.
+_FORMULA_CHARS = frozenset("=+-@\t\r\n|%")
+# A phone number as people write it: a plus, digits and the usual separators. Not a formula
+# that can do anything (no names, no references), and it must stay dialable.
+_PHONE = re.compile(r"\+[0-9][0-9 ()./-]*")
+
+
+class ExportError(Exception):
+    """The export cannot be made; the message says why, in one line."""
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A value a spreadsheet shows as written and never runs: text that would start a
+    formula gets a leading apostrophe (OWASP's advice); line breaks and invisible
+    characters go; numbers stay numbers; phone numbers stay as they are.
+
+    Called for every cell of an export, so the common case (clean text) is kept cheap."""
+    if value.__class__ is str:
+        text: str = value  # type: ignore[assignment]
+    elif value is None:
+        return ""
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    else:
+        text = str(value)
+    if (
+        not text.isprintable()  # line breaks, controls, zero-width and bidi characters
+        or text[:1] == " "
+        or text[-1:] == " "
+        or "  " in text
+        or not unicodedata.is_normalized("NFC", text)
+    ):
+        text = clean_line(text)
+    if text[:1] in _FORMULA_CHARS and text and not _PHONE.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def private_file(path: Path):
+    """Open `path` for writing bytes, readable by its owner only; never overwrite."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "wb")
+
+
+class Exporter:
+    """One export of a statement's signers under a filter: public fields, or with contacts.
+
+    Public exports hold what the public list shows (names as each signer chose to appear,
+    none hidden by moderators) and need the "view" permission; exports with contacts hold
+    every counted signer of the filter and need "contacts". The caller asks the access
+    helper with `permission_for(contacts)` before making one.
+    """
+
+    identifier: ClassVar[str]
+    verbose_name: "ClassVar[StrOrPromise]"
+    extension: ClassVar[str]
+    content_type: ClassVar[str]
+    # Cells pass the formula guard (CSV, XLSX).
+    spreadsheet: ClassVar[bool] = False
+    can_hold_contacts: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        statement: Statement,
+        *,
+        where: SignerFilter | None = None,
+        contacts: bool = False,
+        language: str | None = None,
+        actor: Any = None,
+        who: str = "",
+    ) -> None:
+        if contacts and not self.can_hold_contacts:
+            raise ExportError(f"a {self.identifier.upper()} export never holds contacts")
+        self.statement = statement
+        self.where = where or SignerFilter()
+        self.contacts = contacts
+        self.language = language
+        self.actor = actor
+        self.who = who or (actor.get_username() if actor is not None else "")
+        self.total = 0
+        self.sealed_rows = 0
+
+    @staticmethod
+    def permission_for(contacts: bool) -> str:
+        return "contacts" if contacts else "view"
+
+    # What to export ---------------------------------------------------------------------
+
+    def queryset(self):
+        rows = signers(self.statement, self.where)
+        return rows if self.contacts else public_only(rows)
+
+    def columns(self) -> list[str]:
+        return CONTACT_COLUMNS if self.contacts else PUBLIC_COLUMNS
+
+    def rows(self) -> Iterator[Row]:
+        """Every row of the export in `columns()` order, oldest first, streamed from the
+        database as tuples (model instances would cost several times as much at a million
+        rows)."""
+        queryset = self.queryset().select_related(None).order_by("confirmed_at", "id")
+        tz = timezone.get_current_timezone()
+        if not self.contacts:
+            for values in queryset.values_list(*VALUES).iterator(chunk_size=CHUNK):
+                yield _public_row(values, tz)
+            return
+        fields = (*VALUES, "status", "hidden_at")
+        for values, card in contacts.with_contacts(queryset, fields, chunk=CHUNK):
+            row = _public_row(values, tz)
+            status, hidden_at = values[len(VALUES) :]
+            row.append(
+                "invalid" if status == Signature.Status.INVALID else "hidden" if hidden_at else ""
+            )
+            row.extend(getattr(card, field) for field in contacts.CONTACT_FIELDS)
+            row.append(card.sealed)
+            yield row
+
+    # Making it ----------------------------------------------------------------------------
+
+    def export(self, progress: Progress | None = None) -> Iterator[bytes]:
+        """Record the export in the audit log now, then return its bytes as they are made.
+
+        The entry is committed before a row is read, so no export goes unrecorded; it is
+        not held open for the whole download, which on SQLite would stop every signer.
+        Raises `contacts.ContactsErased` after the statement's contacts deletion date.
+        """
+        if self.contacts:
+            contacts.ensure_contacts_kept(self.statement)
+        self.prepare()
+        self._audit()
+        rows: Iterable[Row] = self.rows()
+        if progress is not None:
+            rows = progress(rows, self.total)
+        if self.spreadsheet:
+            rows = ([spreadsheet_cell(v) for v in row] for row in rows)
+        return self.render(self.columns(), rows)
+
+    def prepare(self) -> None:
+        """Refuse early (`ExportError`) what this format cannot make, before the audit."""
+
+    def render(self, columns: list[str], rows: Iterable[Row]) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def write(self, path: Path, progress: Progress | None = None) -> int:
+        """Write the export to a new file readable by its owner only; returns the rows.
+        The file is made first, so a refused overwrite (FileExistsError) records nothing;
+        a failed export leaves no file."""
+        with private_file(path) as f:
+            try:
+                for chunk in self.export(progress):
+                    f.write(chunk)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+        return self.total
+
+    def filename(self) -> str:
+        parts = [self.statement.slug, "contacts" if self.contacts else "signatures"]
+        parts += [slugify(f"{k}-{v}") for k, v in self.where.described().items()]
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        return f"{'-'.join(p for p in parts if p)}-{stamp}.{self.extension}"
+
+    def _audit(self) -> None:
+        if self.contacts:
+            self.total, self.sealed_rows = contacts.sealed_share(self.queryset())
+        else:
+            self.total = self.queryset().count()
+        data: dict[str, Any] = {
+            "who": self.who,
+            "format": self.identifier,
+            "filter": self.where.described(),
+            "rows": self.total,
+        }
+        if self.contacts:
+            # Honest: sealed only when every row is; a mixed export says how many are.
+            data["sealed"] = self.sealed_rows == self.total
+            data["sealed_rows"] = self.sealed_rows
+        if self.language:
+            data["language"] = self.language
+        action = "contacts.export" if self.contacts else "signatures.export"
+        with transaction.atomic():
+            log_action(action, actor=self.actor, obj=self.statement, data=data)
+
+
+def _public_row(values: tuple, tz) -> Row:
+    when, name, city, country, volunteer, language, revision, source = values[: len(VALUES)]
+    return [
+        when.astimezone(tz).isoformat(timespec="seconds") if when else "",
+        name,
+        city,
+        country or "",
+        "yes" if volunteer else "",
+        language,
+        revision,
+        source,
+    ]

@@ -1,0 +1,134 @@
+"""The signers of a statement under the organisers' filters, page by page.
+
+The same filtered set is what the workspace list shows and what the exporters write, so a
+filter means one thing everywhere. Newest first, paged by a keyset cursor like the public
+list; each selective filter has an index in that order (see `Signature.Meta.indexes`).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from undersign.signatures.models import Signature
+from undersign.signatures.places import place_key
+from undersign.signatures.services import BadCursor, _decode_cursor, _encode_cursor
+from undersign.statements.models import Revision, Statement
+
+# What a moderator may look at beside the counted signers.
+MODERATION_VIEWS = ("", "hidden", "invalid")
+
+
+@dataclass(frozen=True)
+class SignerFilter:
+    """Which signers: every field left empty means "any"."""
+
+    volunteers: bool = False
+    country: str = ""
+    city: str = ""  # as typed; matches every spelling of the city (`places.place_key`)
+    revision: int | None = None  # the revision's number
+    language: str = ""
+    since: date | None = None
+    until: date | None = None
+    name: str = ""  # a part of the name as shown
+    # "" every counted signer; "hidden": those whose name a moderator hid; "invalid".
+    moderation: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "country", self.country.strip().upper())
+        object.__setattr__(self, "language", self.language.strip().lower())
+        if self.moderation not in MODERATION_VIEWS:
+            raise ValueError(f"unknown moderation view {self.moderation!r}")
+
+    def described(self) -> dict[str, Any]:
+        """The filters in use, for the audit log and the export's file name."""
+        used = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in ("", None, False):
+                used[f.name] = value.isoformat() if isinstance(value, date) else value
+        return used
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.described()
+
+
+def signers(statement: Statement, where: SignerFilter | None = None) -> QuerySet[Signature]:
+    """The statement's signers matching `where`, newest first; public fields only."""
+    where = where or SignerFilter()
+    invalid = where.moderation == "invalid"
+    status = Signature.Status.INVALID if invalid else Signature.Status.CONFIRMED
+    rows = Signature.objects.filter(statement=statement, status=status)
+    if where.moderation == "hidden":
+        rows = rows.filter(hidden_at__isnull=False)
+    if where.volunteers:
+        rows = rows.filter(volunteer=True)
+    if where.country:
+        rows = rows.filter(country=where.country)
+    if where.city:
+        rows = rows.filter(city_key=place_key(where.city))
+    if where.revision is not None:
+        # Its id first: a subquery would keep the database from the revision's index.
+        revision = Revision.objects.filter(statement=statement, number=where.revision)
+        rows = rows.filter(revision_id=revision.values_list("id", flat=True).first() or 0)
+    if where.language:
+        rows = rows.filter(language=where.language)
+    if where.since:
+        rows = rows.filter(confirmed_at__gte=_midnight(where.since))
+    if where.until:
+        rows = rows.filter(confirmed_at__lt=_midnight(where.until + timedelta(days=1)))
+    if where.name:
+        rows = rows.filter(public_name__icontains=where.name)
+    return rows.select_related("revision").order_by("-confirmed_at", "-id")
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def signer_page(
+    statement: Statement, where: SignerFilter, *, cursor: str = "", limit: int = 50
+) -> tuple[list[Signature], str]:
+    """One page of `signers`; returns the rows and the next page's cursor ("" at the end).
+    Raises `BadCursor` for a cursor that is not one of ours."""
+    rows = signers(statement, where).only(
+        "public_name",
+        "display",
+        "city",
+        "country",
+        "volunteer",
+        "language",
+        "status",
+        "source",
+        "confirmed_at",
+        "hidden_at",
+        "hidden_reason",
+        "revision__number",
+    )
+    if cursor:
+        position = _decode_cursor(cursor)
+        if position is None:
+            raise BadCursor(cursor)
+        when, pk = position
+        rows = rows.filter(confirmed_at__lte=when).filter(
+            Q(confirmed_at__lt=when) | Q(confirmed_at=when, id__lt=pk)
+        )
+    page = list(rows[: limit + 1])
+    next_cursor = _encode_cursor(page[limit - 1]) if len(page) > limit else ""
+    return page[:limit], next_cursor
+
+
+def iterate(rows: QuerySet[Signature], chunk: int = 2000) -> Iterator[Signature]:
+    """Every row of a (possibly huge) filtered set, oldest first, in flat memory."""
+    return rows.order_by("confirmed_at", "id").iterator(chunk_size=chunk)
+
+
+def public_only(rows: QuerySet[Signature]) -> QuerySet[Signature]:
+    """The rows the public list shows: a name the signer chose to show, not hidden."""
+    return rows.exclude(display=Signature.Display.HIDDEN).filter(
+        hidden_at__isnull=True, status=Signature.Status.CONFIRMED
+    )

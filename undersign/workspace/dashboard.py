@@ -1,0 +1,148 @@
+"""A statement's dashboard: counts, signatures over time as an SVG drawn here, places."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import formats
+from django_countries import countries
+
+from undersign.organisers.models import AuditEntry
+from undersign.signatures.reporting import Dashboard
+from undersign.signatures.reporting import dashboard as dashboard_of
+from undersign.statements.access import can, statement_for
+from undersign.statements.models import Statement
+from undersign.workspace.pages import workspace_view
+
+AUDIT_ENTRIES = 10
+# The chart's drawing area in SVG units; the image scales with the page.
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 44, 28, 12
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    day: date
+    count: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    value: int
+
+
+@dataclass(frozen=True)
+class DayLabel:
+    x: float
+    text: str
+    anchor: str = "middle"  # the first and last keep inside the picture
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: list[Bar]
+    ticks: list[Tick]
+    labels: list[DayLabel]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    baseline: int = HEIGHT - BOTTOM
+
+    @property
+    def first(self) -> str:
+        return self.bars[0].label
+
+    @property
+    def last(self) -> str:
+        return self.bars[-1].label
+
+
+def _nice_top(peak: int) -> int:
+    """A round number (1, 2 or 5 times a power of ten) at or above `peak`."""
+    magnitude = 10 ** (len(str(max(peak, 1))) - 1)
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= peak)
+
+
+def chart(series: list[tuple[date, int]]) -> Chart | None:
+    """Bars for the series, scaled into the drawing area, with a few axis ticks and dates."""
+    if not series:
+        return None
+    peak = max(n for _, n in series)
+    top = _nice_top(max(peak, 1))
+    area_w = WIDTH - LEFT - 4
+    area_h = HEIGHT - BOTTOM - TOP
+    slot = area_w / len(series)
+    gap = min(2.0, slot * 0.2)
+    bars = []
+    for i, (day, n) in enumerate(series):
+        h = area_h * n / top
+        bars.append(
+            Bar(
+                x=round(LEFT + i * slot + gap / 2, 2),
+                y=round(HEIGHT - BOTTOM - h, 2),
+                width=round(max(slot - gap, 0.5), 2),
+                height=round(h, 2),
+                day=day,
+                count=n,
+                label=formats.date_format(day, "SHORT_DATE_FORMAT"),
+            )
+        )
+    ticks = [
+        Tick(y=round(HEIGHT - BOTTOM - area_h * v / top, 2), value=v)
+        for v in sorted({0, top // 2, top})
+    ]
+    # Up to six dates under the bars, evenly spread, the first and last among them.
+    count = min(6, len(series))
+    picks = sorted({round(i * (len(series) - 1) / max(count - 1, 1)) for i in range(count)})
+    labels = [_label(bars[i], first=i == 0, last=i == len(bars) - 1) for i in picks]
+    return Chart(bars=bars, ticks=ticks, labels=labels)
+
+
+class Figures:
+    """What the dashboard draws from its counts: the chart and the named countries."""
+
+    def __init__(self, board: Dashboard) -> None:
+        self.chart = chart(board.series)
+        self.countries = [(code, countries.name(code) or code, n) for code, n in board.countries]
+
+
+def _label(bar: Bar, *, first: bool, last: bool) -> DayLabel:
+    if first:
+        return DayLabel(x=bar.x, text=bar.label, anchor="start")
+    if last:
+        return DayLabel(x=round(bar.x + bar.width, 2), text=bar.label, anchor="end")
+    return DayLabel(x=round(bar.x + bar.width / 2, 2), text=bar.label)
+
+
+def latest_entries(statement: Statement) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(
+            object_type=Statement._meta.label_lower, object_id=str(statement.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:AUDIT_ENTRIES]
+    )
+
+
+@workspace_view
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = statement_for(request.user, slug, "view")
+    board = dashboard_of(statement)
+    context = {
+        "statement": statement,
+        "board": board,
+        # Made only when the page's cached part (keyed by `board.computed_at`) is missing.
+        "figures": lambda: Figures(board),
+        "cache_seconds": settings.PUBLIC_CACHE_SECONDS,
+        "entries": latest_entries(statement),
+        "may_see_contacts": can(request.user, statement, "contacts"),
+        "may_manage": can(request.user, statement, "manage"),
+    }
+    return render(request, "workspace/dashboard.html", context)
