@@ -11,6 +11,7 @@ from undersign.statements.access import statement_for, statements_for
 from undersign.statements.services import StatementError
 from undersign.workspace.forms import CreateForm, StatementForm, clause_formset
 from undersign.workspace.pages import last_changes, translation_states, workspace_view
+from undersign.workspace.warnings import warn_third_party_links
 
 
 @workspace_view
@@ -58,6 +59,7 @@ def create(request: HttpRequest) -> HttpResponse:
             form.add_error("markdown" if form.document else None, error.message)
         else:
             messages.success(request, _("The draft is created. Nobody else sees it yet."))
+            warn_third_party_links(request, form.document)
             return redirect("workspace:edit", slug=statement.slug)
     status = 400 if form.is_bound else 200
     return render(request, "workspace/create.html", {"form": form}, status=status)
