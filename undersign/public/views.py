@@ -23,10 +23,13 @@ from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement, public_statements
+from undersign.statements.texts import titles_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    statements = [(s, signing.signature_count(s)) for s in public_statements()]
+    listed = list(public_statements())
+    titles = titles_in(listed, get_language())
+    statements = [(s, titles[s.pk], signing.signature_count(s)) for s in listed]
     return render(request, "public/home.html", {"statements": statements})
 
 

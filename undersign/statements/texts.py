@@ -114,3 +114,46 @@ def text_of_revision(revision: Revision, language: str | None) -> StatementText:
     if language and language in translations:
         return _from_parts(translations[language], language, is_original=False, languages=languages)
     return _from_parts(text, text["language"], languages=languages)
+
+
+@dataclass(frozen=True)
+class Title:
+    """A statement's title in one language; prints as its text."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def revision_title(revision: Revision, language: str | None) -> Title:
+    """The title as it was at `revision`, in `language` when it had that translation."""
+    text = text_of_revision(revision, language)
+    return Title(text.title, text.language)
+
+
+def title_in(statement: Statement, language: str | None) -> Title:
+    """The public title in `language` where a translation exists, else the original's.
+
+    Read from the current revision, as the public pages read the text; a draft (no revision
+    yet) from its live text.
+    """
+    if statement.current_revision_id is None:
+        text = text_in(statement, language)
+        return Title(text.title, text.language)
+    return revision_title(statement.current_revision, language)  # type: ignore[arg-type]
+
+
+def titles_in(statements: list[Statement], language: str | None) -> dict[int, Title]:
+    """`title_in` for a list of statements, with one query for their revisions."""
+    revisions = Revision.objects.in_bulk(
+        [s.current_revision_id for s in statements if s.current_revision_id]
+    )
+    titles = {}
+    for statement in statements:
+        revision = revisions.get(statement.current_revision_id)  # type: ignore[arg-type]
+        titles[statement.pk] = (
+            revision_title(revision, language) if revision else title_in(statement, language)
+        )
+    return titles

@@ -1,5 +1,7 @@
 """`undersign demo`: a published demo statement and an organiser login, created once."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -7,9 +9,59 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 
 from undersign.statements.models import Statement
-from undersign.statements.services import create_statement, publish_statement
+from undersign.statements.services import create_statement, publish_statement, set_translation
 
 DEMO_SLUG = "demo"
+DEMO_TRANSLATIONS: dict[str, dict[str, Any]] = {
+    "ru": {
+        "title": "Открытое письмо: свободу политическим заключённым",
+        "preamble": (
+            "Мы — те, кто уехал из нашей страны, и те, кто остался, — обращаемся с этим "
+            "письмом ко всем правительствам, которые ведут переговоры с режимом."
+        ),
+        "clauses": {
+            1: "Сделать освобождение всех политических заключённых условием любых переговоров.",
+            2: "Обеспечить освобождённым и их семьям безопасный выезд и гуманитарные визы.",
+            3: "Прекратить выдачу противников режима и пересмотреть уже удовлетворённые запросы.",
+            4: "Поддерживать независимых адвокатов, врачей и журналистов, которые посещают "
+            "заключённых.",
+        },
+        "postscript": "P.S. Если вы в опасности, подписывайте инициалами или без публичного имени.",
+    },
+    "uk": {
+        "title": "Відкритий лист: свободу політичним в’язням",
+        "preamble": (
+            "Ми — ті, хто виїхав з нашої країни, і ті, хто залишився, — звертаємося з цим "
+            "листом до всіх урядів, які ведуть переговори з режимом."
+        ),
+        "clauses": {
+            1: "Зробити звільнення всіх політичних в’язнів умовою будь-яких переговорів.",
+            2: "Забезпечити звільненим та їхнім родинам безпечний виїзд і гуманітарні візи.",
+            3: "Припинити видачу противників режиму та переглянути вже задоволені запити.",
+            4: "Підтримувати незалежних адвокатів, лікарів і журналістів, які відвідують в’язнів.",
+        },
+        "postscript": "P.S. Якщо ви в небезпеці, підписуйте ініціалами або без публічного імені.",
+    },
+    "de": {
+        "title": "Offener Brief: Freiheit für die politischen Gefangenen",
+        "preamble": (
+            "Wir, Menschen, die unser Land verlassen haben, und Menschen, die geblieben sind, "
+            "richten diesen Brief an jede Regierung, die mit dem Regime verhandelt."
+        ),
+        "clauses": {
+            1: "Die Freilassung aller politischen Gefangenen zur Bedingung jeder Verhandlung "
+            "machen.",
+            2: "Den Freigelassenen und ihren Familien sicheres Geleit und humanitäre Visa "
+            "gewähren.",
+            3: "Die Auslieferung von Gegnern des Regimes stoppen und bereits bewilligte "
+            "Ersuchen überprüfen.",
+            4: "Unabhängige Anwältinnen und Anwälte, Ärztinnen und Ärzte, Journalistinnen und "
+            "Journalisten unterstützen, die Gefangene besuchen.",
+        },
+        "postscript": "P.S. Wer in Gefahr ist, unterschreibt mit Initialen oder ohne "
+        "öffentlichen Namen.",
+    },
+}
 
 
 class Command(BaseCommand):
@@ -41,6 +93,9 @@ class Command(BaseCommand):
                 ],
                 postscript="P.S. Sign with initials or without a public name if you are at risk.",
             )
+            # A newcomer sees what readers will: the text in every language of the site.
+            for language, text in DEMO_TRANSLATIONS.items():
+                set_translation(statement, language=language, **text)
             publish_statement(statement)
         user, password = (
             login_file.read_text(encoding="utf-8").split()
