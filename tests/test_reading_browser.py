@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ARTIFACTS, press
+from tests.browser import ARTIFACTS, assert_accessible, press
 from undersign.signatures import services as signing
 from undersign.signatures.models import Signature
 from undersign.signatures.text import link_token
@@ -155,6 +155,14 @@ def test_the_statement_page_on_a_russian_phone(new_page, site, statement):
     # The § links are readable: no faded ink (axe checks the contrast of the rest).
     opacity = page.locator(".permalink").first.evaluate("e => getComputedStyle(e).opacity")
     assert opacity == "1"
+
+
+def test_the_reading_pages_pass_axe(new_page, site, statement):
+    page = new_page(js=True)  # axe runs as a script in the page
+    page.set_viewport_size(PHONE)
+    for path in ["/s/letter/?lang=ru", "/s/letter/r/1/?lang=uk", "/privacy?s=letter", "/imprint"]:
+        page.goto(site + path)
+        assert_accessible(page, path)
 
 
 def test_the_printed_page_says_where_to_sign(new_page, site, statement):
