@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from undersign.organisers.models import Team
 from undersign.organisers.services import create_team
@@ -29,6 +30,15 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_begin_with() -> Iterator[None]:
+    """Each test starts in English: a request's locale middleware leaves its language active
+    in the thread, and a `?lang=de` page in one test would otherwise speak German in the
+    next one's services."""
+    with translation.override("en"):
+        yield
 
 
 # The cast -------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 nothing."""
 
 import io
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from undersign.statements.links import third_party_links
 from undersign.statements.markdown import Document, parse, render
 from undersign.statements.models import Statement
 from undersign.statements.services import export_markdown, import_markdown
@@ -185,3 +189,126 @@ def test_a_cyrillic_title_gives_a_readable_latin_address(db):
     statement = import_markdown((DATA / "ru_open_letter.md").read_text(encoding="utf-8"))
     assert statement.slug == "otkrytoe-pismo-o-politicheskih-zaklyuchennyh"
     assert statement.language == "en"  # no --lang and no front matter: the site default
+
+
+def test_a_republished_letters_byline_gives_authors_and_both_dates():
+    doc = read("en_republished_byline.md")
+    assert doc.authors == "Russian Socialists for a world without annexations"
+    assert doc.published == date(2025, 1, 23)  # "Thursday 23 January 2025"
+    assert doc.first_published == date(2024, 11, 7)  # "(Date first published: 7 November 2024)"
+    assert "Thursday" not in doc.preamble and "annexations" not in doc.preamble
+    assert doc.preamble == "We, socialists from Russia, address the left movements of Europe."
+    assert "](#)" not in render(doc)  # a link to "#" is plain text
+    # The "P.S." whose only line was the source is gone; the source is a source.
+    assert doc.postscript == ""
+    assert doc.sources == ["https://example.org/russian-socialists/letter"]
+
+
+def test_the_russian_byline_and_an_empty_ps_heading():
+    doc = read("ru_republished_byline.md")
+    assert doc.authors == "Российские социалисты за мир без аннексий"
+    assert (doc.published, doc.first_published) == (date(2025, 1, 23), date(2024, 11, 7))
+    assert doc.postscript == ""  # "## P.S." above "Источник: …" only
+    assert doc.sources == ["https://example.org/ru/letter"]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        (
+            "Donnerstag, 23. Januar 2025, von [Russische Sozialisten](#) "
+            "(Erstveröffentlichung: 7. November 2024).",
+            "Russische Sozialisten",
+        ),
+        (
+            "четвер, 23 січня 2025, автор: Російські соціалісти "
+            "(вперше опубліковано 7 листопада 2024)",
+            "Російські соціалісти",
+        ),
+        (
+            "23 января 2025, авторы: Анна и Борис (Дата первой публикации: 7 ноября 2024)",
+            "Анна и Борис",
+        ),
+    ],
+    ids=["de", "uk", "ru-date-label"],
+)
+def test_bylines_in_german_and_ukrainian_too(line, authors):
+    doc = parse(f"# Brief\n\n{line}\n\nText.\n\n1. One.\n")
+    assert (doc.authors, doc.published, doc.first_published) == (
+        authors,
+        date(2025, 1, 23),
+        date(2024, 11, 7),
+    )
+    assert doc.preamble == "Text."
+
+
+def test_a_sentence_that_looks_like_a_byline_stays_text():
+    text = "# Letter\n\nOn 23 January 2025, by the river, we met.\n\n1. One.\n"
+    doc = parse(text)
+    assert doc.preamble == "On 23 January 2025, by the river, we met."
+    assert (doc.authors, doc.published) == ("", None)
+
+
+def test_front_matter_wins_over_a_byline():
+    doc = parse(
+        "---\nauthors: The forum\n---\n# Letter\n\n23 January 2025, by Someone else\n\n1. One.\n"
+    )
+    assert doc.authors == "The forum" and doc.published == date(2025, 1, 23)
+
+
+def test_a_ps_with_words_stays():
+    doc = parse("# Letter\n\n1. One.\n\nP.S.\n\nSign with initials.\n\nSource: <https://e.org/x>\n")
+    assert doc.postscript == "P.S.\n\nSign with initials."
+
+
+def test_links_to_other_sites_forms_and_trackers_are_found():
+    text = (DATA / "en_letter_split_list.md").read_text(encoding="utf-8") + (
+        "\n\nAlso sign at https://forms.gle/AbC123 or "
+        "[the form](https://docs.google.com/forms/d/e/1FAIpQL/viewform).\n\n"
+        "Read [more](https://example.org/news?utm_source=letter).\n"
+    )
+    assert third_party_links(text) == [
+        "https://forms.gle/AbC123",
+        "https://docs.google.com/forms/d/e/1FAIpQL/viewform",
+        "https://example.org/news?utm_source=letter",
+    ]
+    assert third_party_links((DATA / "en_letter_split_list.md").read_text(encoding="utf-8")) == []
+
+
+def test_the_import_command_warns_of_a_third_party_form(tmp_path):
+    letter = tmp_path / "letter.md"
+    letter.write_text(
+        "# Letter\n\nSign at [our form](https://forms.gle/AbC123) too.\n\n1. One.\n",
+        encoding="utf-8",
+    )
+    undersign = str(Path(sys.executable).parent / "undersign")
+    env = {**os.environ, "UNDERSIGN_DATA": str(tmp_path / "data")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    subprocess.run([undersign, "migrate", "-v0"], env=env, check=True, timeout=180)
+    done = subprocess.run(
+        [undersign, "import", str(letter)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("letter ")
+    assert "https://forms.gle/AbC123" in done.stderr and "warning" in done.stderr
+
+
+def test_the_workspace_warns_of_a_third_party_form_after_an_import(client, editor):
+    client.force_login(editor)
+    text = "# Letter\n\nSign at https://docs.google.com/forms/d/e/1/viewform too.\n\n1. One.\n"
+    r = client.post("/workspace/new/", {"markdown": text}, follow=True)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "https://docs.google.com/forms/d/e/1/viewform" in page
+    assert "form or tracker on another site" in page
+
+
+def test_a_long_title_is_cut_at_a_word_for_the_address(db):
+    title = (
+        "Open letter of the Russian socialists for a world without annexations and "
+        "occupations to the left movements of Europe"
+    )
+    statement = import_markdown(f"# {title}\n\n1. One.\n")
+    assert statement.slug == "open-letter-of-the-russian-socialists-for-a-world-without"
+    assert len(statement.slug) <= 60

@@ -6,6 +6,7 @@ wordings and the changes between them stay readable."""
 import re
 
 import pytest
+from django.test import Client
 
 from tests.conftest import sign
 from undersign.organisers.models import AuditEntry
@@ -210,7 +211,8 @@ def test_saving_a_published_statement_changes_nothing_public_until_published(cli
     assert client.get("/api/v1/statements/letter").json() == api
     assert client.get("/s/letter/card.png").content == card
     assert client.get("/feed.atom").content.decode() == feed
-    assert client.get("/s/letter/?lang=de").content.decode().count("Offener Brief") == 0
+    # A German reader (a fresh browser: the link sets the language it keeps).
+    assert Client().get("/s/letter/?lang=de").content.decode().count("Offener Brief") == 0
     sign(client, statement)
     assert Signature.objects.get().revision.number == 1
 
@@ -378,7 +380,8 @@ def test_the_diff_is_in_the_readers_language_and_says_when_only_the_original_cha
 
     diff = client.get("/s/letter/diff?from=2&to=3&lang=ru").content.decode()
     assert '<div class="diff" lang="ru">' in diff
-    assert 'Освободить их<ins><span class="visually-hidden">Added: </span> всех</ins>.' in diff
+    # The interface follows the link's language too: "Added" is said in Russian.
+    assert 'Освободить их<ins><span class="visually-hidden">Добавлено: </span> всех</ins>.' in diff
 
     # Now only the original changes: revision 4 (the Russian text stays as it was).
     _change(statement, "Release them.")  # same first clause
@@ -404,7 +407,7 @@ def test_a_clause_the_translation_lacks_shows_in_the_original_marked(client, sta
     page = client.get("/s/letter/?lang=de").content.decode()
     assert "Freilassen." in page
     # Clauses 2 and 3, the preamble and the postscript.
-    assert page.count("Not yet translated — original text:") == 4
+    assert page.count("Noch nicht übersetzt – Originaltext:") == 4  # said in German
     assert '<div lang="en"><p>Give them visas.</p>' in page
     assert '<div lang="en"><p>Stop extraditions.</p>' in page
     # A clause reworded after it was translated: the reader gets the new original wording.
@@ -412,7 +415,7 @@ def test_a_clause_the_translation_lacks_shows_in_the_original_marked(client, sta
     publish_changes(statement)
     page = client.get("/s/letter/?lang=de").content.decode()
     assert "Freilassen." not in page
-    assert "Translation out of date — original text:" in page
+    assert "Übersetzung veraltet – Originaltext:" in page
     assert '<div lang="en"><p>Release them all.</p>' in page
     assert text_in(statement, "de").fallback_clauses == 3
 

@@ -37,12 +37,13 @@ def test_it_follows_the_interface_language(client, translated):
 def test_without_a_translation_it_shows_the_original_with_a_notice(client, translated):
     page = client.get("/s/letter/?lang=uk").content.decode()
     assert "Open letter on political prisoners" in page
-    assert "This text has no Українська version yet" in page
+    # ?lang=uk speaks Ukrainian around the text too, and marks the language's name as such.
+    assert 'мовою «<span lang="uk">Українська</span>» поки немає' in page
     assert 'href="?lang=de"' in page
 
 
 def test_a_translation_made_before_the_original_changed_is_out_of_date(client, translated):
-    assert "Out of date" not in client.get("/s/letter/?lang=de").content.decode()
+    assert "Veraltet" not in client.get("/s/letter/?lang=de").content.decode()
     edit_statement(
         translated,
         title=translated.title,
@@ -52,7 +53,7 @@ def test_a_translation_made_before_the_original_changed_is_out_of_date(client, t
     )
     publish_changes(translated)
     page = client.get("/s/letter/?lang=de").content.decode()
-    assert "Out of date" in page
+    assert "Veraltet" in page
     # The reworded clause comes in its new original wording; the others stay translated.
     assert "Freilassen." not in page and "Release them now." in page and "Visa geben." in page
     set_translation(
@@ -63,7 +64,7 @@ def test_a_translation_made_before_the_original_changed_is_out_of_date(client, t
     )
     publish_changes(translated)
     page = client.get("/s/letter/?lang=de").content.decode()
-    assert "Out of date" not in page and "Sofort freilassen." in page
+    assert "Veraltet" not in page and "Sofort freilassen." in page
 
 
 def test_a_translation_takes_only_the_originals_clause_numbers(translated):
@@ -92,7 +93,7 @@ def test_a_clause_added_to_the_original_shows_in_the_original_in_older_translati
     page = client.get("/s/letter/?lang=de").content.decode()
     assert 'id="clause-4"' in page
     assert '<div lang="en"><p>Publish the names of the judges.</p>' in page
-    assert "Not yet translated — original text:" in page
+    assert "Noch nicht übersetzt – Originaltext:" in page  # said in German
     assert "Visa geben." in page
 
 

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "undersign.public.languages.LanguageFromLink",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "undersign.public.languages.languages",
             ],
         },
     },
@@ -174,6 +176,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("uk", "Українська"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as readers write them ("30 ноября 2026", "30. November 2026"), times with their zone.
+FORMAT_MODULE_PATH = ["undersign.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -209,6 +213,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with our own
 # forms, which fails the CSRF origin check; same-origin still sends nothing to other sites.
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Who runs this site: the imprint (/imprint) and the privacy notice (/privacy) name them.
+# Address lines are separated by new lines (or a literal \n). The files hold Markdown; a
+# `{lang}` in their path picks the reader's language (ru, uk, de, en).
+PUBLISHER_NAME = env_str("UNDERSIGN_PUBLISHER_NAME").strip()
+PUBLISHER_ADDRESS = env_str("UNDERSIGN_PUBLISHER_ADDRESS").replace("\\n", "\n").strip()
+PUBLISHER_EMAIL = env_str("UNDERSIGN_PUBLISHER_EMAIL").strip()
+# More for the imprint (register, responsible person, …), shown under the publisher.
+IMPRINT_FILE = env_str("UNDERSIGN_IMPRINT_FILE")
+# A privacy notice the operator wrote, instead of the one made from these settings.
+PRIVACY_FILE = env_str("UNDERSIGN_PRIVACY_FILE")
 
 # The version of the consent text shown beside the signing form; stored with every signature.
 CONSENT_VERSION = "2026-11-1"

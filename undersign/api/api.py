@@ -122,7 +122,7 @@ def list_statements(request: HttpRequest, lang: str = ""):
     return [
         {
             "slug": s.slug,
-            "title": title_in(s, lang),
+            "title": str(title_in(s, lang)),
             "url": _url(request, s.get_absolute_url()),
             "signature_count": signing.signature_count(s),
         }

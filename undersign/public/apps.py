@@ -6,3 +6,6 @@ class PublicConfig(AppConfig):
 
     name = "undersign.public"
     label = "public"
+
+    def ready(self) -> None:
+        from undersign.public import about  # noqa: F401  (registers the check of the operator's files)

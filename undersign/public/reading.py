@@ -7,13 +7,14 @@ revision gathered, the counter on the share card).
 import re
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info, ngettext
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -22,20 +23,25 @@ from undersign import abuse
 from undersign.middleware import CONTENT_SECURITY_POLICY
 from undersign.public import sharing
 from undersign.public.errors import forbidden
+from undersign.public.languages import autonym, autonym_html
 from undersign.public.signing import attempt_signature, room_code
+from undersign.public.templatetags.reading_tags import grouped
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
 from undersign.statements.diff import compare
 from undersign.statements.models import Revision, Statement
 from undersign.statements.services import public_statement
-from undersign.statements.texts import StatementText, language_code, text_in, text_of_revision
+from undersign.statements.texts import (
+    StatementText,
+    language_code,
+    text_in,
+    text_of_revision,
+    title_in,
+)
 
 
 def language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_local"])
-    except KeyError:
-        return code
+    return autonym(code)
 
 
 def wanted_language(request: HttpRequest) -> str:
@@ -49,11 +55,13 @@ def reading_context(request: HttpRequest, text: StatementText) -> dict:
     return {
         "text": text,
         "wanted_language": wanted,
-        "wanted_language_name": language_name(wanted),
-        "text_language_name": language_name(text.language),
+        # Each name in its own language, marked so (a screen reader then says "Deutsch" in
+        # German inside an English sentence).
+        "wanted_language_name": autonym_html(wanted),
+        "text_language_name": autonym_html(text.language),
         "missing_language": wanted != text.language,
         "other_languages": [
-            (code, language_name(code)) for code in text.languages if code != text.language
+            (code, autonym(code)) for code in dict.fromkeys(text.languages) if code != text.language
         ],
     }
 
@@ -94,11 +102,22 @@ def goal_percent(count: int, goal: int | None) -> int | None:
 
 
 def share_tags(request: HttpRequest, statement: Statement, text: StatementText, count: int):
+    """Open Graph and Twitter tags: the page and its card in the text's language, since
+    link-preview robots send no Accept-Language."""
+    lang = "?" + urlencode({"lang": text.language})
+    url = request.build_absolute_uri(statement.get_absolute_url())
+    card = request.build_absolute_uri(reverse("public:card", args=[statement.slug]))
+    counted = ngettext("%(count)s signature", "%(count)s signatures", count) % {
+        "count": grouped(count)
+    }
     return {
-        "share_url": request.build_absolute_uri(statement.get_absolute_url()),
-        "share_image": request.build_absolute_uri(reverse("public:card", args=[statement.slug])),
-        "share_description": ngettext("%(count)d signature", "%(count)d signatures", count)
-        % {"count": count},
+        "page_url": url,
+        "share_url": url + lang,
+        "share_image": card + lang,
+        "share_description": sharing.description(text) or counted,
+        "alternate_languages": [
+            (code, url + "?" + urlencode({"lang": code})) for code in text.languages
+        ],
     }
 
 
@@ -150,7 +169,11 @@ def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _address(request: HttpRequest, statement: Statement) -> str:
-    return request.build_absolute_uri(statement.get_absolute_url())
+    """The statement's address, in the language asked for (the QR code of a printed
+    Russian page leads to the Russian text)."""
+    address = request.build_absolute_uri(statement.get_absolute_url())
+    lang = language_code(request.GET.get("lang"))
+    return address + "?" + urlencode({"lang": lang}) if lang else address
 
 
 def qr_svg(request: HttpRequest, slug: str) -> HttpResponse:
@@ -166,11 +189,14 @@ def qr_png(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def card(request: HttpRequest, slug: str) -> HttpResponse:
+    """The share card, in the language of `?lang=` (the page's og:image names it)."""
     statement = public_statement(slug)
-    text = text_in(statement, wanted_language(request))
+    title = title_in(statement, wanted_language(request))
     count = signing.signature_count(statement)
-    line = ngettext("%(count)d signature", "%(count)d signatures", count) % {"count": count}
-    png = sharing.share_card(text.title, line, request.get_host())
+    line = ngettext("%(count)s signature", "%(count)s signatures", count) % {
+        "count": grouped(count)
+    }
+    png = sharing.share_card(title.text, line, request.get_host())
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -1,11 +1,15 @@
 """Share card (PNG) and QR codes for a statement, made on the server with no network."""
 
 import io
+import re
 from functools import cache
 from pathlib import Path
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
+
+from undersign.statements.markdown import plain_text
+from undersign.statements.texts import StatementText
 
 # DejaVu Sans ships in the project (fonts/LICENSE-DejaVu.txt): it has Cyrillic, and a card must
 # never depend on fonts the server happens to have.
@@ -46,6 +50,38 @@ def share_card(title: str, counter_line: str, site: str) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+# The end of a sentence: a stop (and closing quotes), a space, then a capital or a digit.
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”)]*\s+(?=\W*[^\W_])")
+DESCRIPTION_LENGTH = 200
+
+
+def first_sentence(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    """The first sentence of `text` (plain text), cut at a word within `limit` characters."""
+    text = " ".join(text.split())
+    for match in _SENTENCE_END.finditer(text):
+        following = text[match.end() :].lstrip("\"'«„“(")
+        word = text[: match.start()].rsplit(" ", 1)[-1]
+        if text[match.start()] == "." and len(word) < 3:
+            continue  # "z. B.", "т. е.", "e. V.": an abbreviation, not the end
+        if following[:1].isupper() or following[:1].isdigit():
+            text = text[: match.end()].rstrip()
+            break
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    return cut + "…"
+
+
+def description(text: StatementText) -> str:
+    """What a link preview says under the title: the preamble's first sentence (else the
+    first clause's), in the text's language."""
+    for markdown in (text.preamble, *(c.text for c in text.clauses[:1])):
+        sentence = first_sentence(plain_text(markdown))
+        if sentence:
+            return sentence
+    return ""
 
 
 def qr_code(url: str, kind: str) -> bytes:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from undersign.public import reading, views
+from undersign.public import about, reading, views
 from undersign.public.feeds import StatementsFeed
 
 app_name = "public"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("s/<slug:slug>/qr.png", reading.qr_png, name="qr_png"),
     path("s/<slug:slug>/embed", reading.embed, name="embed"),
     path("feed.atom", StatementsFeed(), name="feed"),
+    path("imprint", about.imprint, name="imprint"),
+    path("privacy", about.privacy, name="privacy"),
     path("s/<slug:slug>/check-mail", views.check_mail, name="check_mail"),
     path("pow/challenge", views.pow_challenge, name="pow_challenge"),
     path("confirm/<str:ref>/<str:token>/", views.confirm, name="confirm"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,10 +25,13 @@ from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement, public_statements
+from undersign.statements.texts import titles_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    statements = [(s, signing.signature_count(s)) for s in public_statements()]
+    listed = list(public_statements())
+    titles = titles_in(listed, get_language())
+    statements = [(s, titles[s.pk], signing.signature_count(s)) for s in listed]
     return render(request, "public/home.html", {"statements": statements})
 
 

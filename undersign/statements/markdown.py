@@ -4,20 +4,25 @@ Parsing walks markdown-it-py's block tokens (never regular expressions over Mark
 YAML front matter; the first heading is the title; paragraphs before the ordered list are the
 preamble; the list items are the clauses, keeping their numbers even when the list is split;
 a thematic break or a "P.S." paragraph starts the postscript; "Source: <https://…>" lines and
-"Date first published: 7 November 2024" lines become metadata. Regular expressions are used
-only to read a date inside one line of plain text.
+"Date first published: 7 November 2024" lines and a republication's byline ("Thursday 23
+January 2025, by … (Date first published: 7 November 2024)") become metadata (dates.py reads
+them); a link to "#" becomes its text. Regular expressions are used only to read a date
+inside one line of plain text.
 """
 
 import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
+from html import unescape
 from typing import Any
 
 import nh3
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from undersign.statements.dates import FIRST_PUBLISHED_WORDS, find_byline, find_date
 
 
 class MarkdownError(ValueError):
@@ -40,42 +45,6 @@ class Document:
     sources: list[str] = field(default_factory=list)
 
 
-# Month names by their first letters, in the four languages (Russian and Ukrainian in the
-# genitive as in "7 ноября", and the nominative where its start differs).
-_MONTHS = {
-    **{
-        m: i
-        for i, m in enumerate(
-            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
-        )
-    },
-    **{
-        m: i
-        for i, m in enumerate(
-            ["jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "dez"], 1
-        )
-    },
-    **{
-        m: i
-        for i, m in enumerate(
-            ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"], 1
-        )
-    },
-    "май": 5,
-    **{
-        m: i
-        for i, m in enumerate(
-            ["січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру"], 1
-        )
-    },
-    "maerz": 3,
-}
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})")
-_MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-
-_FIRST_WORDS = ("first", "впервые", "вперше", "erst", "ursprünglich", "originally")
 _HERE_WORDS = ("here", "здесь", "тут", "hier", "republished", "перепечат", "передрук")
 _SOURCE_LABELS = (
     "source",
@@ -92,34 +61,7 @@ _SOURCE_LABELS = (
 )
 _AUTHOR_LABELS = ("authors", "author", "авторы", "автор", "автори", "autoren", "autor")
 _PS_STARTS = ("p.s.", "p. s.", "ps:", "p.p.s.", "п.с.", "п. с.")
-
-
-def _month(word: str) -> int | None:
-    word = word.lower()
-    return _MONTHS.get(word[:3]) or _MONTHS.get(word[:5])
-
-
-def find_date(line: str) -> tuple[date, int, int] | None:
-    """A date written in `line` (7 November 2024, 7 ноября 2024, 7. November 2024,
-    November 7, 2024, 2024-11-07, 07.11.2024) with where it starts and ends."""
-    for pattern, order in (
-        (_ISO, "ymd"),
-        (_DOTTED, "dmy"),
-        (_DAY_MONTH_YEAR, "dMy"),
-        (_MONTH_DAY_YEAR, "Mdy"),
-    ):
-        m = pattern.search(line)
-        if not m:
-            continue
-        parts = dict(zip(order, m.groups(), strict=True))
-        month = _month(parts["M"]) if "M" in parts else int(parts["m"])
-        if not month:
-            continue
-        try:
-            return date(int(parts["y"]), month, int(parts["d"])), m.start(), m.end()
-        except ValueError:
-            continue
-    return None
+_BARE_PS = {"p.s.", "ps", "p.p.s.", "п.с.", "пс", "postscriptum", "postskriptum"}
 
 
 def parse_date(value: Any) -> date | None:
@@ -195,7 +137,7 @@ def _metadata_line(line: str, doc: Document, apply: bool) -> bool:
         return False
     if apply:
         if any(w in prefix for w in _HERE_WORDS) or (
-            doc.first_published and not any(w in prefix for w in _FIRST_WORDS)
+            doc.first_published and not any(w in prefix for w in FIRST_PUBLISHED_WORDS)
         ):
             doc.published = when
         else:
@@ -203,13 +145,45 @@ def _metadata_line(line: str, doc: Document, apply: bool) -> bool:
     return True
 
 
+def _is_bare_ps(block: str) -> bool:
+    """A "P.S." with nothing after it (a heading or a paragraph of its own)."""
+    return "".join(c for c in block.lower() if c not in "#*_: \t\n") in _BARE_PS
+
+
 def _is_metadata(content: str, doc: Document) -> bool:
+    """Whether every line of a paragraph is metadata (a bare "P.S." above a "Source:" line
+    counts as nothing); record it in `doc` when so."""
     lines = [line for line in content.splitlines() if line.strip()]
-    if lines and all(_metadata_line(line, doc, apply=False) for line in lines):
-        for line in lines:
+    meta = [line for line in lines if not _is_bare_ps(line)]
+    if meta and all(_metadata_line(line, doc, apply=False) for line in meta):
+        for line in meta:
             _metadata_line(line, doc, apply=True)
         return True
     return False
+
+
+def _apply_byline(inline: Token, doc: Document) -> bool:
+    byline = find_byline(_plain(inline))
+    if byline is None:
+        return False
+    # Front matter, when given, has the last word.
+    doc.published = doc.published or byline.published
+    doc.authors = doc.authors or byline.authors
+    doc.first_published = doc.first_published or byline.first_published
+    return True
+
+
+# A link to "#" (an author's page lost in copying) becomes its text. Only where markdown-it
+# found such a link in the paragraph, so code and plain brackets are never touched.
+_EMPTY_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*#?\s*\)")
+
+
+def _without_empty_links(inline: Token) -> str:
+    content = inline.content
+    children = inline.children or []
+    if any(c.type == "link_open" and c.attrGet("href") in ("#", "") for c in children):
+        content = _EMPTY_LINK.sub(r"\1", content)
+    return content
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -297,13 +271,52 @@ def unsafe_links(text: str) -> list[str]:
 
 def clean_html(html: str) -> str:
     return nh3.clean(
-        html, tags=SAFE_TAGS, link_rel="noopener noreferrer nofollow", url_schemes=LINK_SCHEMES
+        html,
+        tags=SAFE_TAGS,
+        link_rel="noopener noreferrer nofollow",
+        allowed_classes={"a": {"url"}},
+        url_schemes=LINK_SCHEMES,
     )
+
+
+def _bare(address: str) -> str:
+    return address.strip().removeprefix("mailto:").split("://", 1)[-1].rstrip("/")
+
+
+def _mark_bare_links(tokens: list[Token]) -> None:
+    """Give class "url" to links whose text is their own address (`<https://…>`), so print
+    does not repeat the address after them."""
+    for token in tokens:
+        children = token.children or []
+        for i, child in enumerate(children):
+            if child.type != "link_open":
+                continue
+            label = []
+            for inner in children[i + 1 :]:
+                if inner.type == "link_close":
+                    break
+                label.append(inner.content)
+            if _bare("".join(label)) == _bare(str(child.attrGet("href") or "")):
+                child.attrSet("class", "url")
+
+
+def token_stream(text: str) -> list[Token]:
+    """markdown-it-py's tokens of a text, as the parser reads it."""
+    return _md.parse(text or "")
+
+
+def plain_text(text: str) -> str:
+    """A Markdown text's words, without markup; raw HTML (and a script's content) dropped
+    as on the page."""
+    html = re.sub(r"(</(p|li|h[2-4]|blockquote|pre)>|<br>)", r"\1 ", to_html(text))
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
 
 
 def to_html(text: str) -> str:
     """A statement's Markdown text as HTML that is safe to put on a page."""
-    return clean_html(_md_html.render(text or ""))
+    tokens = _md_html.parse(text or "")
+    _mark_bare_links(tokens)
+    return clean_html(_md_html.renderer.render(tokens, _md_html.options, {}))
 
 
 def _block_text(opening: Token, inner: list[Token], lines: list[str]) -> str:
@@ -311,7 +324,7 @@ def _block_text(opening: Token, inner: list[Token], lines: list[str]) -> str:
         inline = inner[0]
         if any(c.type == "html_inline" for c in inline.children or []):
             return clean_html(inline.content).strip()  # raw HTML is never kept as typed
-        return inline.content.strip()
+        return _without_empty_links(inline).strip()
     if opening.type == "html_block":
         return clean_html(opening.content).strip()
     return _source(lines, opening)
@@ -375,7 +388,9 @@ def parse(text: str) -> Document:
             postscript.extend(pending)
             pending = []
             continue
-        if kind == "paragraph_open" and _is_metadata(inner[0].content, doc):
+        if kind == "paragraph_open" and (
+            _is_metadata(inner[0].content, doc) or _apply_byline(inner[0], doc)
+        ):
             continue
         block = _block_text(opening, inner, lines)
         if not block:
@@ -391,6 +406,8 @@ def parse(text: str) -> Document:
         else:
             postscript.append(block)
     postscript = pending + postscript
+    if all(_is_bare_ps(block) for block in postscript):
+        postscript = []  # its "Source:" line became a source: nothing of it is left
     doc.preamble = "\n\n".join(preamble)
     doc.postscript = "\n\n".join(postscript)
     if not doc.title:

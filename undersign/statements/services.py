@@ -241,7 +241,12 @@ _LATIN = str.maketrans(
 
 
 def _free_slug(title: str) -> str:
-    base = slugify(title.lower().translate(_LATIN))[:60].strip("-") or "statement"
+    base = slugify(title.lower().translate(_LATIN))
+    if len(base) > 60:
+        # Cut at a word, not inside one ("…-without-annexat").
+        cut = base[:61]
+        base = cut.rsplit("-", 1)[0] if "-" in cut else base[:60]
+    base = base.strip("-") or "statement"
     slug, n = base, 1
     while Statement.objects.filter(slug=slug).exists():
         n += 1

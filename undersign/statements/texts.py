@@ -233,15 +233,6 @@ def working_text(statement: Statement, language: str | None) -> StatementText:
     return read_text(canonical_text(statement), language_code(language))
 
 
-def title_in(statement: Statement, language: str | None) -> str:
-    """The public title in `language` (else the original's), without reading the whole text."""
-    revision = statement.current_revision
-    if revision is None:
-        return statement.title
-    titles = revision.titles or titles_of(revision.text)
-    return dict(titles).get(language_code(language) or "") or titles[0][1]
-
-
 def revision_languages(revision: Revision) -> list[str]:
     return _languages(revision.text)
 
@@ -249,3 +240,50 @@ def revision_languages(revision: Revision) -> list[str]:
 def text_of_revision(revision: Revision, language: str | None) -> StatementText:
     """The wording as it was at `revision`, in `language` when it had that translation."""
     return read_text(revision.text, language_code(language))
+
+
+@dataclass(frozen=True)
+class Title:
+    """A statement's title in one language; prints as its text."""
+
+    text: str
+    language: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def revision_title(revision: Revision, language: str | None) -> Title:
+    """The title as it was at `revision`, in `language` when it had that translation, read
+    from the revision's list of titles rather than its whole text."""
+    titles = revision.titles or titles_of(revision.text)
+    code = language_code(language) or ""
+    for lang, title in titles:
+        if lang == code:
+            return Title(title, lang)
+    return Title(titles[0][1], titles[0][0])
+
+
+def title_in(statement: Statement, language: str | None) -> Title:
+    """The public title in `language` where a translation exists, else the original's.
+
+    Read from the current revision, as the public pages read the text; a draft (no revision
+    yet) from its working copy.
+    """
+    if statement.current_revision_id is None:
+        text = working_text(statement, language)
+        return Title(text.title, text.language)
+    return revision_title(statement.current_revision, language)  # type: ignore[arg-type]
+
+
+def titles_in(statements: list[Statement], language: str | None) -> dict[int, Title]:
+    """`title_in` for a list of statements, with one query for their revisions' titles."""
+    ids = [s.current_revision_id for s in statements if s.current_revision_id]
+    revisions = Revision.objects.defer("text").in_bulk(ids)
+    titles = {}
+    for statement in statements:
+        revision = revisions.get(statement.current_revision_id)  # type: ignore[arg-type]
+        titles[statement.pk] = (
+            revision_title(revision, language) if revision else title_in(statement, language)
+        )
+    return titles

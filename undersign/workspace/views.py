@@ -25,6 +25,7 @@ from undersign.statements.services import StatementError
 from undersign.workspace.forms import StatementForm, clause_formset
 from undersign.workspace.pages import last_changes, translation_states, workspace_view
 from undersign.workspace.team_forms import CreateInTeamForm
+from undersign.workspace.warnings import warn_third_party_links
 
 
 @workspace_view
@@ -85,6 +86,7 @@ def create(request: HttpRequest) -> HttpResponse:
             form.add_error("markdown" if form.document else None, error.message)
         else:
             messages.success(request, _("The draft is created. Nobody else sees it yet."))
+            warn_third_party_links(request, form.document)
             if can(request.user, statement, "edit"):
                 return redirect("workspace:edit", slug=statement.slug)
             return redirect("workspace:preview", slug=statement.slug)

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from undersign.statements.links import third_party_links
 from undersign.statements.services import StatementError, import_markdown
 
 
@@ -34,3 +35,8 @@ class Command(BaseCommand):
         except StatementError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"{statement.slug} {settings.SITE_URL}{statement.get_absolute_url()}")
+        for url in third_party_links(text):
+            self.stderr.write(
+                f"warning: the text links a form or tracker on another site: {url} "
+                "(signers who follow it leave this site's privacy)"
+            )
