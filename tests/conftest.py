@@ -22,7 +22,8 @@ LINK = re.compile(r"https?://\S+/(confirm|withdraw)/[^/\s]+/[0-9a-f]+/")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate-limit counters and used proofs do not leak from one test into the next."""
+    """Rate-limit counters and used proofs do not leak from one test into the next (and Redis
+    outlives the test database's rows)."""
     cache.clear()
     yield
     cache.clear()
@@ -124,13 +125,3 @@ def smtp(settings) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache (Redis outlives the test database's rows)."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -219,13 +219,6 @@ ALTCHA_EXPIRES_SECONDS = 600
 # the secret key so nothing more needs configuring.
 RATE_LIMIT_KEY = f"rate-limit:{SECRET_KEY}"
 ALTCHA_HMAC_KEY = f"altcha:{SECRET_KEY}"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "undersign",
-    }
-}
-
 # Production mode: HTTPS only, cookies only over HTTPS, and the checks in undersign/checks.py
 # refuse to start with debug on, a weak secret key or open hosts.
 PRODUCTION = env_bool("UNDERSIGN_PRODUCTION", False)
