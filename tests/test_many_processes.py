@@ -1,6 +1,7 @@
 """Several app processes against one database: the same email sent to both signs once.
 
-Runs against PostgreSQL when the suite does (a database of its own), else one SQLite file.
+Runs against PostgreSQL when the suite does (a database of its own: the `database_env`
+fixture), else one SQLite file.
 """
 
 import http.client
@@ -10,37 +11,12 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import free_port
 from tests.test_cli import UNDERSIGN
 from tests.test_crash import _csrf
-
-
-@pytest.fixture
-def database_env(tmp_path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env["UNDERSIGN_DATA"] = str(tmp_path / "data")
-    env.pop("REDIS_URL", None)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        env.pop("DATABASE_URL", None)
-        yield env
-        return
-    import psycopg
-
-    name = f"undersign_procs_{uuid.uuid4().hex[:8]}"
-    server, _ = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"{server}/{name}"
-    try:
-        yield env
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _undersign(env, *args: str) -> str:

@@ -5,10 +5,19 @@ from typing import Any
 
 import dj_database_url
 
-from undersign.env import email_settings, env_bool, env_int, env_list, env_str, secret_key
+from undersign.env import (
+    default_data_dir,
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+    site_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("UNDERSIGN_DATA", "data")).resolve()
+DATA_DIR = Path(env_str("UNDERSIGN_DATA") or default_data_dir()).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("UNDERSIGN_DEBUG", False)
@@ -18,7 +27,7 @@ SECRET_KEY = secret_key(DATA_DIR)
 EMAIL_DIGEST_KEY = env_str("UNDERSIGN_EMAIL_DIGEST_KEY") or f"email-digest:{SECRET_KEY}"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # Absolute address used in mails; the mail worker has no request to read it from.
-SITE_URL = env_str("UNDERSIGN_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = site_url(DATA_DIR)
 
 INSTALLED_APPS = [
     "undersign.admin_config.OrganiserAdminConfig",  # django.contrib.admin with two-factor login
@@ -129,6 +138,10 @@ SIGNATURE_COUNT_SHARDS = 16
 # reconciles the counters with the real rows this often.
 JOB_TIMEOUT_SECONDS = env_int("UNDERSIGN_JOB_TIMEOUT", 300)
 HOUSEKEEPING_SECONDS = env_int("UNDERSIGN_HOUSEKEEPING_SECONDS", 300)
+# A job that failed on a transient error (database, network, mail server) runs again after
+# this many seconds, doubling each time, until it has run this many times.
+JOB_RETRY_SECONDS = env_int("UNDERSIGN_JOB_RETRY_SECONDS", 15)
+JOB_MAX_ATTEMPTS = env_int("UNDERSIGN_JOB_ATTEMPTS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {

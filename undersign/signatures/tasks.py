@@ -5,7 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -52,6 +52,10 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
                 signature_id, attempt + 1
             )
         return "retry"
+    # The database may have closed the connection while the mail server talked: open a new
+    # one now, outside the transaction, so the mail is recorded as sent and not sent again.
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
     with transaction.atomic():
         Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
         contacts.forget_mail_address(signature_id)
