@@ -16,12 +16,19 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.db import OperationalError
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import form_data, free_port
+from tests.conftest import form_data, free_port, run_worker, sign
 from tests.test_cli import UNDERSIGN, _env, _run
+from undersign.housekeeping import run_housekeeping
 
 
 def _start(data_dir, port: int, smtp_port: int, **env: str) -> subprocess.Popen:
@@ -266,3 +273,78 @@ def test_it_keeps_answering_and_mails_each_signer_once_while_db_connections_are_
     assert set(mailed) == set(answered)
     # Neither the worker nor the web server had to be started again: they rode it out.
     assert after == before, output
+
+
+def _due_now() -> None:
+    """Let the clock run past every job's pause."""
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+
+
+def test_it_runs_again_a_job_that_failed_on_a_database_error(client, statement, smtp):
+    from undersign.signatures import contacts
+
+    real = contacts.contact_for_mail
+    calls = []
+
+    def flaky(signature_id: int):
+        calls.append(signature_id)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(signature_id)
+
+    sign(client, statement)
+    with mock.patch.object(contacts, "contact_for_mail", flaky):
+        run_worker()
+        job = DBTaskResult.objects.get(task_path__endswith="send_confirmation")
+        assert job.status == TaskResultStatus.READY, "queued again, not failed for ever"
+        assert job.run_after > timezone.now(), "after a pause"
+        assert not smtp.messages
+        _due_now()
+        run_worker()
+    assert [m["X-Envelope-To"] for m in smtp.messages] == ["anna@example.org"]
+    assert DBTaskResult.objects.get(pk=job.pk).status == TaskResultStatus.SUCCESSFUL
+
+
+def _failed_job(exception: str, runs: int) -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="undersign.housekeeping.housekeeping",
+        backend_name="default",
+        run_after=timezone.now(),
+        finished_at=timezone.now(),
+        worker_ids=[f"w{n}" for n in range(runs)],
+        exception_class_path=exception,
+        traceback="",
+    )
+
+
+def test_housekeeping_queues_again_jobs_that_failed_on_a_transient_error(db, settings):
+    settings.JOB_MAX_ATTEMPTS = 3
+    lost_connection = _failed_job("django.db.utils.OperationalError", runs=1)
+    mail_timeout = _failed_job("builtins.TimeoutError", runs=2)
+    psycopg_error = _failed_job("psycopg.errors.AdminShutdown", runs=1)
+    bug = _failed_job("builtins.ValueError", runs=1)
+    tried_enough = _failed_job("smtplib.SMTPServerDisconnected", runs=3)
+    run_housekeeping()
+    status = {
+        name: DBTaskResult.objects.get(pk=job.pk).status
+        for name, job in {
+            "lost_connection": lost_connection,
+            "mail_timeout": mail_timeout,
+            "psycopg_error": psycopg_error,
+            "bug": bug,
+            "tried_enough": tried_enough,
+        }.items()
+    }
+    assert status == {
+        "lost_connection": TaskResultStatus.READY,
+        "mail_timeout": TaskResultStatus.READY,
+        "psycopg_error": TaskResultStatus.READY,
+        "bug": TaskResultStatus.FAILED,
+        "tried_enough": TaskResultStatus.FAILED,
+    }
+    # The pause doubles with each run.
+    first = DBTaskResult.objects.get(pk=lost_connection.pk).run_after - timezone.now()
+    second = DBTaskResult.objects.get(pk=mail_timeout.pk).run_after - timezone.now()
+    assert second > first > timedelta(0)
