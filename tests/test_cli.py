@@ -208,3 +208,42 @@ def test_import_prints_the_address_the_site_is_served_at(data_dir, tmp_path):
         data_dir, "import", str(letter), "--slug", "other", UNDERSIGN_URL="https://sign.example.org"
     )
     assert other.stdout.strip() == "other https://sign.example.org/s/other/"
+
+
+def _fake(folder: Path, name: str, script: str) -> None:
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
+def test_make_test_installs_what_the_tests_need_or_says_what_to_install(tmp_path):
+    root = README.parent
+    planned = subprocess.run(
+        ["make", "-n", "test"], cwd=root, capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "scripts/system-packages.sh /usr/bin/chromium=chromium xgettext=gettext" in planned
+    assert "system-packages.sh" in (root / ".ci" / "run").read_text(encoding="utf-8")
+
+    # A machine with neither package, where we are root: apt-get installs both.
+    fakes = tmp_path / "bin"
+    fakes.mkdir()
+    log = tmp_path / "apt.log"
+    _fake(fakes, "apt-get", f'echo "$@" >> {log}')
+    _fake(fakes, "id", "echo 0")
+    helper = [shutil.which("bash") or "/bin/bash", str(root / "scripts" / "system-packages.sh")]
+    wanted = ["/nonexistent/chromium=chromium", "xgettext=gettext"]
+    env = {"PATH": str(fakes), "HOME": str(tmp_path)}
+    done = subprocess.run([*helper, *wanted], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert "install -y -qq chromium gettext" in log.read_text()
+
+    # Not root and no sudo: one line says what to install; the tests go on (and skip), except
+    # in CI, where it fails.
+    _fake(fakes, "id", "echo 1000")
+    told = subprocess.run([*helper, *wanted], env=env, capture_output=True, text=True, timeout=60)
+    assert told.returncode == 0
+    assert "install them with: sudo apt-get install chromium gettext" in told.stderr
+    in_ci = subprocess.run(
+        [*helper, *wanted], env={**env, "CI": "true"}, capture_output=True, text=True, timeout=60
+    )
+    assert in_ci.returncode == 1
