@@ -56,7 +56,7 @@ class ResilientWorker(Worker):
                 if time.monotonic() - started > 5:
                     pause = FIRST_PAUSE  # it had been working: a new outage starts short
                 logger.warning(
-                    "database unavailable (%s); trying again in %.0f s",
+                    "database unavailable (%s); trying again in %.1f s",
                     type(error).__name__,
                     pause,
                 )
