@@ -85,7 +85,7 @@ def retry_failed_jobs(ids: Iterable[object] | None = None) -> int:
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
     if ids is not None:
         failed = failed.filter(pk__in=list(ids))
-    paths = failed.values_list("exception_class_path", flat=True).distinct()
+    paths = failed.order_by().values_list("exception_class_path", flat=True).distinct()
     transient = [path for path in paths if is_transient(path)]
     queued = 0
     now = timezone.now()

@@ -13,7 +13,7 @@ import logging
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
@@ -35,6 +35,9 @@ logger = logging.getLogger("undersign.worker")
 # the longest.
 FIRST_PAUSE = 0.5
 LONGEST_PAUSE = 30.0
+# What a lost or refused connection raises; anything else (a missing table) still ends the
+# worker, loudly.
+LOST = (OperationalError, InterfaceError)
 
 
 def _drop_connections() -> None:
@@ -52,7 +55,7 @@ class ResilientWorker(Worker):
             try:
                 super().run()
                 return
-            except DatabaseError as error:
+            except LOST as error:
                 if time.monotonic() - started > 5:
                     pause = FIRST_PAUSE  # it had been working: a new outage starts short
                 logger.warning(
@@ -67,7 +70,7 @@ class ResilientWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
             super().run_task(db_task_result)
-        except DatabaseError as error:
+        except LOST as error:
             # The job ran, but the database went away before its result was written.
             logger.warning(
                 "job %s: result not recorded (%s); it goes back in the queue",
@@ -90,7 +93,7 @@ class ResilientWorker(Worker):
             try:
                 requeue_interrupted_job(db_task_result)
                 return
-            except DatabaseError:
+            except LOST:
                 time.sleep(pause)
                 pause = min(pause * 2, LONGEST_PAUSE)
         # Stopped meanwhile: the job stays RUNNING and is re-queued after the job timeout.
