@@ -7,8 +7,12 @@ BIN := $(VENV)/bin
 # Mails link to where the demo is served, unless UNDERSIGN_URL is set.
 UNDERSIGN_URL ?= http://$(HOST):$(PORT)
 export UNDERSIGN_URL
+# `make run` keeps its data in the repository's ./data (the command's own default is the
+# user's data folder, ~/.local/share/undersign).
+UNDERSIGN_DATA ?= $(CURDIR)/data
+export UNDERSIGN_DATA
 
-.PHONY: run test check install dev lint format messages clean bench
+.PHONY: run test check install dev lint format messages clean bench system-packages
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("undersign needs Python 3.11 or newer (set PYTHON=...)" if sys.version_info < (3, 11) else 0)'
@@ -43,7 +47,13 @@ check: lint
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/undersign
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-test: check
+# What the tests need from Debian: Chromium for the browser tests, GNU gettext for the
+# catalogues. Installed where missing (as root or with password-less sudo); otherwise this
+# says what to install, and those tests skip (fail under CI=true).
+system-packages:
+	@scripts/system-packages.sh /usr/bin/chromium=chromium xgettext=gettext
+
+test: check system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if $(BIN)/python scripts/reachable.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
 	  echo "== again on PostgreSQL and Redis"; \
@@ -69,8 +79,8 @@ format: dev
 
 # Extract new strings into the ru, uk and de catalogues (needs GNU gettext), then compile.
 messages: dev
-	cd undersign && UNDERSIGN_DATA=../data ../$(BIN)/undersign makemessages -l ru -l uk -l de --no-obsolete --no-location
-	cd undersign && UNDERSIGN_DATA=../data ../$(BIN)/undersign compilemessages -v0
+	cd undersign && ../$(BIN)/undersign makemessages -l ru -l uk -l de --no-obsolete --no-location
+	cd undersign && ../$(BIN)/undersign compilemessages -v0
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,7 @@
+import os
 import re
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -26,7 +28,8 @@ LINK = re.compile(r"https?://\S+/(confirm|withdraw)/[^/\s]+/[0-9a-f]+/")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate-limit counters and used proofs do not leak from one test into the next."""
+    """Rate-limit counters and used proofs do not leak from one test into the next (and Redis
+    outlives the test database's rows)."""
     cache.clear()
     yield
     cache.clear()
@@ -189,6 +192,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture
+def database_env(tmp_path) -> Iterator[dict[str, str]]:
+    """The environment of `undersign` processes on a throwaway database of their own: a new
+    PostgreSQL database when the suite runs on PostgreSQL, else SQLite in a fresh folder."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["UNDERSIGN_DATA"] = str(tmp_path / "data")
+    env.pop("REDIS_URL", None)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        env.pop("DATABASE_URL", None)
+        yield env
+        return
+    import psycopg
+
+    name = f"undersign_procs_{uuid.uuid4().hex[:8]}"
+    server, _ = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = f"{server}/{name}"
+    try:
+        yield env
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @dataclass
 class Inbox:
     """Mails received by the loopback SMTP server."""
@@ -226,13 +255,3 @@ def smtp(settings) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache (Redis outlives the test database's rows)."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

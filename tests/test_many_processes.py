@@ -1,44 +1,22 @@
 """Several app processes against one database: the same email sent to both signs once.
 
-Runs against PostgreSQL when the suite does (a database of its own), else one SQLite file.
+Runs against PostgreSQL when the suite does (a database of its own: the `database_env`
+fixture), else one SQLite file.
 """
 
+import http.client
 import os
 import subprocess
 import threading
+import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import free_port
 from tests.test_cli import UNDERSIGN
 from tests.test_crash import _csrf
-
-
-@pytest.fixture
-def database_env(tmp_path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env["UNDERSIGN_DATA"] = str(tmp_path / "data")
-    env.pop("REDIS_URL", None)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        env.pop("DATABASE_URL", None)
-        yield env
-        return
-    import psycopg
-
-    name = f"undersign_procs_{uuid.uuid4().hex[:8]}"
-    server, _ = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"{server}/{name}"
-    try:
-        yield env
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _undersign(env, *args: str) -> str:
@@ -146,3 +124,65 @@ def test_two_workers_send_every_queued_mail_exactly_once(database_env, smtp):
         assert worker.wait(timeout=120) == 0
     recipients = [m["X-Envelope-To"] for m in smtp.messages]
     assert sorted(recipients) == sorted(f"w{n}@example.org" for n in range(60))
+
+
+def _post_signature(port: int, token: tuple[str, str], email: str) -> int:
+    cookie, csrf = token
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": csrf,
+            "name": "Some One",
+            "display": "full",
+            "email": email,
+            "consent": "on",
+        }
+    )
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(
+        "POST",
+        "/s/demo/sign",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"},
+    )
+    return connection.getresponse().status
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the PostgreSQL and Redis run)"
+)
+def test_a_rate_limit_holds_across_two_server_processes_sharing_redis(database_env):
+    env = {
+        **database_env,
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "UNDERSIGN_CACHE_PREFIX": f"limit-test-{uuid.uuid4().hex[:8]}",
+        "UNDERSIGN_SIGNING_BURST": "5",
+        "UNDERSIGN_SIGNING_SUSTAINED": "1000",
+    }
+    _undersign(env, "migrate", "-v0")
+    _undersign(env, "demo")
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [*UNDERSIGN, "serve", "--no-worker", "--workers", "1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        tokens = {port: _csrf(port) for port in ports}
+        # The limit counts in fixed one-minute windows: keep the 30 attempts inside one.
+        if time.time() % 60 > 45:
+            time.sleep(61 - time.time() % 60)
+        statuses = [
+            _post_signature(ports[n % 2], tokens[ports[n % 2]], f"limit{n}@example.org")
+            for n in range(30)
+        ]
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+    assert statuses.count(302) == 5, statuses
+    assert statuses.count(429) == 25

@@ -80,7 +80,7 @@ def test_a_long_running_worker_purges_when_it_starts(client, statement):
 
     sign(client, statement)
     _age("anna@example.org", 8)
-    with mock.patch("undersign.management.commands.worker.call_command") as db_worker:
+    with mock.patch("undersign.management.commands.worker.ResilientWorker.run") as db_worker:
         Command().handle(batch=False, interval=1.0, verbosity=0)
     assert db_worker.called
     assert not Signature.objects.exists()

@@ -1,14 +1,18 @@
 """`undersign serve`, the production server, as an operator runs it: a process tree."""
 
+import os
 import re
+import shutil
 import signal
 import subprocess
 import time
 import urllib.request
 from email.message import Message
+from pathlib import Path
 
 from tests.conftest import free_port
 from tests.test_cli import UNDERSIGN, _env, _run
+from tests.test_crash import _children
 
 
 def _get(url: str, **headers: str) -> tuple[bytes, Message]:
@@ -76,3 +80,53 @@ def test_it_can_run_without_the_worker(tmp_path):
         output = _stop(server)
     assert "with 2 process(es)" in output
     assert "Starting worker" not in output
+
+
+def _wait_for(condition, seconds: float = 30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_it_starts_a_dead_child_again_and_keeps_the_other_one_up(tmp_path):
+    data_dir = tmp_path / "data"
+    _run(data_dir, "migrate", "-v0")
+    _run(data_dir, "demo")
+    port = free_port()
+    server = _serve(data_dir, "--workers", "1", "--port", str(port))
+    page = f"http://127.0.0.1:{port}/s/demo/"
+    try:
+        _get(page)
+        first = _children(server.pid)
+        assert {"worker", "granian"} <= first.keys()
+
+        os.kill(first["worker"], signal.SIGKILL)
+        second = _wait_for(
+            lambda: (c := _children(server.pid)).get("worker") not in {None, first["worker"]} and c
+        )
+        assert second["granian"] == first["granian"], "the web server was left alone"
+        assert b"free the political prisoners" in _get(page)[0]
+
+        os.kill(second["granian"], signal.SIGKILL)
+        third = _wait_for(
+            lambda: (
+                (c := _children(server.pid)).get("granian") not in {None, second["granian"]} and c
+            )
+        )
+        assert third["worker"] == second["worker"], "the worker was left alone"
+        assert b"free the political prisoners" in _get(page)[0]
+        assert server.poll() is None
+    finally:
+        server.send_signal(signal.SIGTERM)  # as a service manager stops it
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "the mail worker stopped (killed by SIGKILL)" in output
+    assert "the web server stopped (killed by SIGKILL)" in output
+    # SIGTERM stopped both, and nothing is left holding the port.
+    assert not any(Path(f"/proc/{pid}").exists() for pid in third.values())
+    if shutil.which("ss"):
+        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+        assert f":{port} " not in listening

@@ -1,5 +1,10 @@
 """Settings from the environment, with working defaults."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from undersign.env import email_settings, env_bool, env_list
@@ -37,7 +42,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(monkeypatch):
     # The default database, whichever one this test run uses.
     monkeypatch.delenv("DATABASE_URL", raising=False)
     db = _database()
-    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["ENGINE"] == "undersign.sqlite"  # Django's, making the file 0600
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
     assert db["CONN_MAX_AGE"] is None
@@ -55,6 +60,36 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis(monkeypatch):
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     monkeypatch.delenv("REDIS_URL")
     assert _cache()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def _effective(tmp_path, code: str, **env: str) -> str:
+    """What Django's settings hold in a fresh `undersign` process with this environment."""
+    environ = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    environ.pop("REDIS_URL", None)
+    environ.update(UNDERSIGN_DATA=str(tmp_path / "data"), **env)
+    undersign = Path(sys.executable).parent / "undersign"
+    return subprocess.run(
+        [undersign, "shell", "-v0", "-c", f"from django.conf import settings; {code}"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+
+
+def test_it_uses_one_redis_cache_for_every_process_when_redis_url_is_set(tmp_path):
+    shown = "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', '-'))"
+    with_redis = _effective(tmp_path, shown, REDIS_URL="redis://127.0.0.1:6379/7")
+    assert with_redis == "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/7"
+    assert _effective(tmp_path, shown).startswith("django.core.cache.backends.locmem.")
+    # And the cache the code gets is that one.
+    cache_class = _effective(
+        tmp_path,
+        "from django.core.cache import caches; print(type(caches['default']).__name__)",
+        REDIS_URL="redis://127.0.0.1:6379/7",
+    )
+    assert cache_class == "RedisCache"
 
 
 def test_pages_forbid_third_parties_and_framing(client, statement):

@@ -35,6 +35,45 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def default_data_dir() -> Path:
+    """Where the data lives when UNDERSIGN_DATA is not set: the user's data folder (XDG), never
+    wherever the command happens to be run from."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "undersign"
+
+
+def served_url(host: str, port: int | str) -> str:
+    """The address a server listening on host:port answers at, as a link."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (listening everywhere: link to this machine)
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+# `undersign run` and `serve` write the public address here, so that commands run beside them
+# (import, demo, the worker) print and mail links to where the site really is.
+SITE_URL_FILE = "site_url"
+
+
+def site_url(data_dir: Path) -> str:
+    """UNDERSIGN_URL, else the address the last `run`/`serve` on this data folder served, else
+    the default one."""
+    url = env_str("UNDERSIGN_URL")
+    if not url:
+        try:
+            url = (data_dir / SITE_URL_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            url = ""
+    return (url or "http://127.0.0.1:8000").rstrip("/")
+
+
+def remember_site_url(data_dir: Path, url: str) -> None:
+    path = data_dir / SITE_URL_FILE
+    path.with_suffix(".tmp").write_text(url + "\n", encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)  # a reader never sees half a line
+
+
 def email_settings(url: str) -> dict[str, object]:
     """Django mail settings from EMAIL_URL.
 

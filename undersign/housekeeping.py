@@ -5,14 +5,22 @@ django-tasks-db marks a job RUNNING when a worker claims it and leaves it so if 
 is killed. A job RUNNING for longer than `JOB_TIMEOUT_SECONDS` is put back in the queue, on
 worker start and then every `HOUSEKEEPING_SECONDS` by the `housekeeping` job, which schedules
 its own next run through the same durable queue (no cron needed, any number of workers).
+
+It marks a job FAILED for good whatever the error. One that failed on a transient error (the
+database went away, a network or mail server timeout: `TRANSIENT`) is queued again after
+`JOB_RETRY_SECONDS`, doubling each time, until it has run `JOB_MAX_ATTEMPTS` times: by the
+worker right after the failure, and by each housekeeping round for any the worker missed.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
@@ -37,6 +45,72 @@ def requeue_stale_jobs(timeout: timedelta | None = None) -> int:
     if requeued:
         logger.warning("re-queued %s job(s) left running by a stopped worker", requeued)
     return requeued
+
+
+# Errors after which the same job may well succeed later. OSError covers the network, socket
+# timeouts and every smtplib error (SMTPException is an OSError).
+TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+
+
+@cache
+def is_transient(exception_class_path: str) -> bool:
+    """Whether a job that failed with this exception (as django-tasks-db records it) may be
+    tried again. Database drivers' own classes count by their DB-API names."""
+    try:
+        error = import_string(exception_class_path)
+    except ImportError:
+        return False
+    if not isinstance(error, type):
+        return False
+    names = {cls.__name__ for cls in error.__mro__}
+    return issubclass(error, TRANSIENT) or bool(names & {"OperationalError", "InterfaceError"})
+
+
+def attempts(job: DBTaskResult) -> int:
+    """How many times the job was claimed, that is, run or started."""
+    return max(len(job.worker_ids or []), 1)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """`JOB_RETRY_SECONDS` after the first run, doubling after each one, at most an hour."""
+    return timedelta(seconds=min(settings.JOB_RETRY_SECONDS * 2 ** (attempt - 1), 3600))
+
+
+def retry_failed_jobs(ids: Iterable[object] | None = None) -> int:
+    """Queue again the jobs that failed on a transient error and have runs left.
+
+    Returns how many were queued. Mail jobs check `mail_sent_at` before sending, so running
+    one again does not send its mail twice.
+    """
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
+    if ids is not None:
+        failed = failed.filter(pk__in=list(ids))
+    paths = failed.order_by().values_list("exception_class_path", flat=True).distinct()
+    transient = [path for path in paths if is_transient(path)]
+    queued = 0
+    now = timezone.now()
+    candidates = failed.filter(exception_class_path__in=transient).only("worker_ids", "finished_at")
+    for job in candidates:
+        attempt = attempts(job)
+        if attempt >= settings.JOB_MAX_ATTEMPTS:
+            continue
+        run_after = max(now, (job.finished_at or now) + retry_delay(attempt))
+        queued += DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.FAILED).update(
+            status=TaskResultStatus.READY, run_after=run_after, started_at=None, finished_at=None
+        )
+    if queued:
+        logger.warning("queued again %s job(s) that failed on a transient error", queued)
+    return queued
+
+
+def requeue_interrupted_job(job: DBTaskResult) -> None:
+    """Put back in the queue a job whose result the worker could not record."""
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY,
+        started_at=None,
+        run_after=now + retry_delay(attempts(job)),
+    )
 
 
 def schedule_housekeeping(delay: timedelta | None = None) -> bool:
@@ -67,10 +141,16 @@ def checkpoint_wal() -> None:
 
 def run_housekeeping() -> dict[str, int]:
     requeued = requeue_stale_jobs()
+    retried = retry_failed_jobs()
     drift = reconcile_counts()
     purged = purge()
     checkpoint_wal()
-    return {"requeued": requeued, "reconciled": len(drift), "purged": purged.unconfirmed}
+    return {
+        "requeued": requeued,
+        "retried": retried,
+        "reconciled": len(drift),
+        "purged": purged.unconfirmed,
+    }
 
 
 @task()

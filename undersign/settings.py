@@ -1,23 +1,24 @@
 """Settings read from the environment, with defaults that work on a laptop."""
 
-import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 
 from undersign.env import (
+    default_data_dir,
     email_settings,
     env_bool,
     env_int,
     env_list,
     env_str,
     secret_key,
+    site_url,
     transit_key,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("UNDERSIGN_DATA", "data")).resolve()
+DATA_DIR = Path(env_str("UNDERSIGN_DATA") or default_data_dir()).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("UNDERSIGN_DEBUG", False)
@@ -30,7 +31,7 @@ EMAIL_DIGEST_KEY = env_str("UNDERSIGN_EMAIL_DIGEST_KEY") or f"email-digest:{SECR
 TRANSIT_KEY = transit_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # Absolute address used in mails; the mail worker has no request to read it from.
-SITE_URL = env_str("UNDERSIGN_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = site_url(DATA_DIR)
 
 INSTALLED_APPS = [
     "undersign.admin_config.OrganiserAdminConfig",  # django.contrib.admin with two-factor login
@@ -93,6 +94,9 @@ TEMPLATES = [
 ]
 
 
+SQLITE = "undersign.sqlite"
+
+
 def _database() -> dict[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
@@ -100,8 +104,10 @@ def _database() -> dict[str, Any]:
             dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
         )
     else:
-        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "undersign.sqlite3")}
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db = {"ENGINE": SQLITE, "NAME": str(DATA_DIR / "undersign.sqlite3")}
+    if db["ENGINE"] in (SQLITE, "django.db.backends.sqlite3"):
+        # Django's backend, making the file readable by its owner only (undersign/sqlite).
+        db["ENGINE"] = SQLITE
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN, so a transaction that reads before it writes cannot fail half-way with
         # "database is locked"; persistent connections avoid reopening the file per request.
@@ -116,21 +122,7 @@ def _database() -> dict[str, Any]:
                 "PRAGMA secure_delete=ON;"
             ),
         }
-        _private_file(db["NAME"])
     return db
-
-
-def _private_file(name: object) -> None:
-    """Create the SQLite file readable by its owner only; SQLite gives its -wal and -shm
-    files the same mode."""
-    if not name or str(name).startswith((":memory:", "file:")):
-        return
-    try:
-        os.close(os.open(str(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
-    except OSError:
-        pass  # no such folder: Django says so when it connects
 
 
 DATABASES = {"default": _database()}
@@ -160,6 +152,10 @@ SIGNATURE_COUNT_SHARDS = 16
 # reconciles the counters with the real rows this often.
 JOB_TIMEOUT_SECONDS = env_int("UNDERSIGN_JOB_TIMEOUT", 300)
 HOUSEKEEPING_SECONDS = env_int("UNDERSIGN_HOUSEKEEPING_SECONDS", 300)
+# A job that failed on a transient error (database, network, mail server) runs again after
+# this many seconds, doubling each time, until it has run this many times.
+JOB_RETRY_SECONDS = env_int("UNDERSIGN_JOB_RETRY_SECONDS", 15)
+JOB_MAX_ATTEMPTS = env_int("UNDERSIGN_JOB_ATTEMPTS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -277,13 +273,6 @@ ALTCHA_EXPIRES_SECONDS = 600
 # the secret key so nothing more needs configuring.
 RATE_LIMIT_KEY = f"rate-limit:{SECRET_KEY}"
 ALTCHA_HMAC_KEY = f"altcha:{SECRET_KEY}"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "undersign",
-    }
-}
-
 # Production mode: HTTPS only, cookies only over HTTPS, and the checks in undersign/checks.py
 # refuse to start with debug on, a weak secret key or open hosts.
 PRODUCTION = env_bool("UNDERSIGN_PRODUCTION", False)

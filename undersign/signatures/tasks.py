@@ -2,10 +2,11 @@
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -20,6 +21,25 @@ logger = logging.getLogger(__name__)
 def retry_delay(attempt: int) -> timedelta:
     """30 s, 1 min, 2 min, … capped at one hour."""
     return timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+
+
+def _record_sent(signature_id: int) -> None:
+    """Record that the mail went out, through a lost database connection if need be: a job
+    that fails here runs again and sends the mail a second time."""
+    for pause in (0.1, 0.5, 2.0, None):
+        # The connection may have died while the mail server talked: open a new one outside
+        # the transaction (inside it, Django may not reconnect).
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+        try:
+            with transaction.atomic():
+                Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
+                contacts.forget_mail_address(signature_id)
+            return
+        except (OperationalError, InterfaceError):
+            if pause is None:
+                raise
+            time.sleep(pause)
 
 
 @task()
@@ -53,9 +73,7 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
                 signature_id, attempt + 1
             )
         return "retry"
-    with transaction.atomic():
-        Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
-        contacts.forget_mail_address(signature_id)
+    _record_sent(signature_id)
     logger.info("confirmation of signature %s sent", signature_id)
     return "sent"
 

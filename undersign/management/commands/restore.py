@@ -8,14 +8,21 @@ from undersign.backups import BackupError, restore_database
 
 
 class Command(BaseCommand):
-    help = "Replace the database with the backup in FILE (made by `undersign backup`)."
+    help = (
+        "Replace the database with the backup in FILE (made by `undersign backup`). Stop every "
+        "server and worker first: it refuses while one runs on this data folder or, on "
+        "PostgreSQL, while another connection to the database is open. The background jobs "
+        "keep the state the replaced database knew: a mail that went out after the backup was "
+        "taken is not sent again, one still waiting still goes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, **options):
         try:
-            restore_database(options["file"])
+            memory = restore_database(options["file"])
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"database restored from {options['file']}")
+        self.stdout.write(memory.summary())

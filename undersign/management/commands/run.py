@@ -1,12 +1,14 @@
 """`undersign run`: the web server and the mail worker together; Ctrl-C stops both."""
 
 import os
-import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 
-from undersign.management.processes import supervise
+from undersign.env import remember_site_url, served_url
+from undersign.management.processes import require_migrated, supervise, using_database
 
 
 class Command(BaseCommand):
@@ -18,17 +20,19 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true")
 
     def handle(self, *args, **options):
+        require_migrated()
+        connection.close()  # the children have their own
         base = [sys.executable, "-m", "undersign.cli"]
         address = f"{options['host']}:{options['port']}"
-        # Links in mails point where this server listens, unless UNDERSIGN_URL says otherwise.
-        os.environ.setdefault("UNDERSIGN_URL", f"http://{address}")
-        children = []
+        # Links in mails point where this server listens, unless UNDERSIGN_URL says otherwise,
+        # and so does what other commands print (`undersign import`).
+        url = os.environ.setdefault("UNDERSIGN_URL", served_url(options["host"], options["port"]))
+        remember_site_url(settings.DATA_DIR, url)
+        children = {}
         if not options["no_worker"]:
-            children.append(subprocess.Popen([*base, "worker"]))  # noqa: S603
-        children.append(
-            subprocess.Popen(  # noqa: S603
-                [*base, "runserver", "--noreload", address]
-            )
-        )
+            children["mail worker"] = [*base, "worker"]
+        children["web server"] = [*base, "runserver", "--noreload", address]
         self.stdout.write(f"undersign is serving http://{address}/  (Ctrl-C stops it)")
-        supervise(children)
+        self.stdout.flush()
+        with using_database():
+            supervise(children)

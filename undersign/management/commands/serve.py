@@ -13,8 +13,10 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 
-from undersign.management.processes import supervise
+from undersign.env import remember_site_url, served_url
+from undersign.management.processes import require_migrated, supervise, using_database
 
 
 class Command(BaseCommand):
@@ -41,6 +43,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        require_migrated()
+        connection.close()  # the children have their own
         base = [sys.executable, "-m", "undersign.cli"]
         # Hashed, compressed static files, collected into the data folder by this version
         # (in a child: this process read its settings before the variable was set).
@@ -50,11 +54,12 @@ class Command(BaseCommand):
             fcntl.flock(lock, fcntl.LOCK_EX)
             subprocess.run([*base, "collectstatic", "--noinput", "-v0"], check=True)  # noqa: S603
         address = f"{options['host']}:{options['port']}"
-        os.environ.setdefault("UNDERSIGN_URL", f"http://{address}")
-        children = []
+        url = os.environ.setdefault("UNDERSIGN_URL", served_url(options["host"], options["port"]))
+        remember_site_url(settings.DATA_DIR, url)
+        children = {}
         if not options["no_worker"]:
-            children.append(subprocess.Popen([*base, "worker"]))  # noqa: S603
-        server = [
+            children["mail worker"] = [*base, "worker"]
+        children["web server"] = [
             sys.executable,
             "-m",
             "granian",
@@ -72,10 +77,10 @@ class Command(BaseCommand):
             "--no-log",
             "undersign.wsgi:application",
         ]
-        children.append(subprocess.Popen(server))  # noqa: S603
         self.stdout.write(
             f"undersign is serving http://{address}/ with {options['workers']} process(es)"
             f"{'' if options['no_worker'] else ' and the mail worker'}",
         )
         self.stdout.flush()
-        sys.exit(supervise(children))
+        with using_database():
+            sys.exit(supervise(children))
