@@ -54,7 +54,9 @@ def _kill_session(session: int, sig: signal.Signals) -> None:
 
 
 def _csrf(port: int) -> tuple[str, str]:
-    for _ in range(200):
+    # A minute: a server started while the machine is busy collects its static files first.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/s/demo/")
