@@ -7,6 +7,8 @@ the app does) and segno; the font is the DejaVu Sans the project ships, so Cyril
 whatever fonts the server has, and nothing is fetched from anywhere else.
 """
 
+import csv
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from django.utils.safestring import mark_safe
 
 from undersign.assemblies.models import Assembly
 from undersign.assemblies.services import NewCode
+from undersign.signatures.text import spreadsheet_safe
 
 FONTS = Path(__file__).resolve().parent.parent / "public" / "fonts"
 # Cards per rendering pass: the progress bar moves between passes.
@@ -46,6 +49,16 @@ def _fonts_only(url: str, *args: Any, **kwargs: Any) -> dict:
     if url.startswith(FONTS.as_uri() + "/"):
         return default_url_fetcher(url, *args, **kwargs)
     raise ValueError(f"not fetched: {url[:60]}")
+
+
+def codes_csv(made: Sequence[NewCode], *, address: Callable[[str], str]) -> str:
+    """The list of codes: number, name, code, and the link of each card's QR code."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["number", "name", "code", "link"])
+    for new in made:
+        writer.writerow([new.number, spreadsheet_safe(new.label), new.code, address(new.code)])
+    return out.getvalue()
 
 
 def qr_svg(address: str) -> str:
