@@ -259,8 +259,9 @@ class LinkForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        data["clause_a"] = Clause.objects.filter(pk=data.get("a")).first()
-        data["clause_b"] = Clause.objects.filter(pk=data.get("b")).first()
+        for name in ("a", "b"):
+            pk = data.get(name)
+            data[f"clause_{name}"] = Clause.objects.filter(pk=pk).first() if pk else None
         return data
 
 
