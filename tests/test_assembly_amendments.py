@@ -29,7 +29,7 @@ def test_it_proposes_supports_and_accepts_an_amendment_into_a_revision(
     assembly, editor_client, editor
 ):
     alice, bob = codes_for(assembly, 2)
-    first, second, _third = clause_ids(assembly, "draft-a")
+    _first, second, _third = clause_ids(assembly, "draft-a")
     proposer = participant(assembly, alice)
     page = proposer.get(f"/a/cologne/t/draft-a/{second}/amend").content.decode()
     assert "Give them humanitarian visas." in page
