@@ -35,7 +35,12 @@ def voted(team, owner, editor, caplog):
     audit_before = AuditEntry.objects.count()
     a = clause_ids(assembly, "draft-a")
     b = clause_ids(assembly, "draft-b")
-    choices = [("support", "agree"), ("oppose", "disagree"), ("abstain", "pass"), ("support", "pass")]
+    choices = [
+        ("support", "agree"),
+        ("oppose", "disagree"),
+        ("abstain", "pass"),
+        ("support", "pass"),
+    ]
     for code, (text_value, clause_value) in zip(codes, choices, strict=True):
         client = participant(assembly, code)
         client.post(
