@@ -19,7 +19,7 @@ def _dump() -> dict[str, list[tuple]]:
     tables = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             columns = [c[0] for c in cursor.description]
             tables[table] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return tables

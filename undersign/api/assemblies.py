@@ -17,7 +17,7 @@ from ninja.security.http import HttpAuthBase
 
 from undersign import abuse
 from undersign.assemblies import ballots
-from undersign.assemblies.models import Assembly, Participant
+from undersign.assemblies.models import Assembly
 from undersign.assemblies.services import SLUG
 from undersign.room import door
 from undersign.statements.texts import working_text
@@ -99,13 +99,19 @@ def _unauthorized():
     return Status(401, {"detail": _("This code is not valid here, or it was revoked.")})
 
 
-def _participant(request: HttpRequest, slug: str) -> tuple[Assembly, Participant] | None:
+def _code(request: HttpRequest) -> str:
+    return str(getattr(request, "auth", ""))  # set by CodeAuth
+
+
+def _assembly(request: HttpRequest, slug: str) -> Assembly | None:
+    """The assembly at `slug` if the request's code signs in there; a failure is counted
+    otherwise, at the door's limit."""
     assembly = Assembly.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
-    participant = ballots.participant_for(assembly, request.auth) if assembly else None
+    participant = ballots.participant_for(assembly, _code(request)) if assembly else None
     if assembly is None or participant is None:
         door.count_failure(request)
         return None
-    return assembly, participant
+    return assembly
 
 
 def _mine(assembly: Assembly, code: str) -> dict:
@@ -128,10 +134,9 @@ def get_assembly(request: HttpRequest, slug: str, lang: str = ""):
     wait = _limited(request)
     if wait is not None:
         return _too_many(wait)
-    found = _participant(request, slug)
-    if found is None:
+    assembly = _assembly(request, slug)
+    if assembly is None:
         return _unauthorized()
-    assembly, _participant_ = found
     texts = []
     for text in assembly.texts.select_related("statement").order_by("position", "pk"):
         reading = working_text(text.statement, lang or None)
@@ -159,7 +164,7 @@ def get_assembly(request: HttpRequest, slug: str, lang: str = ""):
         "status": assembly.status,
         "secret": assembly.secret,
         "texts": texts,
-        "mine": _mine(assembly, str(request.auth)),
+        "mine": _mine(assembly, _code(request)),
     }
 
 
@@ -181,10 +186,9 @@ def put_positions(request: HttpRequest, slug: str, payload: PositionsIn):
     wait = _limited(request)
     if wait is not None:
         return _too_many(wait)
-    found = _participant(request, slug)
-    if found is None:
+    assembly = _assembly(request, slug)
+    if assembly is None:
         return _unauthorized()
-    assembly, _participant_ = found
     if not assembly.is_open:
         return Status(409, {"errors": {"__all__": [_("Voting is not open.")]}})
     text_ids = dict(assembly.texts.values_list("statement__slug", "pk"))
@@ -209,9 +213,9 @@ def put_positions(request: HttpRequest, slug: str, payload: PositionsIn):
     if errors:
         return Status(422, {"errors": errors})
     try:
-        ballots.record_positions(assembly, str(request.auth), texts=texts, clauses=clauses)
+        ballots.record_positions(assembly, _code(request), texts=texts, clauses=clauses)
     except ballots.NotParticipant:
         return _unauthorized()
     except ballots.VotingNotOpen as error:
         return Status(409, {"errors": {"__all__": [error.message]}})
-    return _mine(assembly, str(request.auth))
+    return _mine(assembly, _code(request))

@@ -51,7 +51,7 @@ def _fonts_only(weasyprint: Any) -> Any:
     urls = weasyprint.urls
     if hasattr(urls, "URLFetcher"):  # WeasyPrint 68 and later
 
-        class FontsOnly(urls.URLFetcher):
+        class FontsOnly(urls.URLFetcher):  # type: ignore[name-defined]
             def fetch(self, url: str, headers: Any = None) -> Any:
                 if not url.startswith(prefix):
                     raise ValueError(f"not fetched: {url[:60]}")
