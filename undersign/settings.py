@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "undersign.organisers",
     "undersign.statements",
     "undersign.signatures",
+    "undersign.assemblies",
     "undersign.public",
     "undersign.workspace",
 ]
