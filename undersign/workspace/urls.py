@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from undersign.workspace import audit, changes, invitations, login, teams, translations, views
+from undersign.workspace.assembly_results import urlpatterns as assembly_results_urls
 
 # Every URL here is declared in the role table of tests/test_roles.py, with the answer each
 # kind of user gets; a URL missing there fails the tests.
@@ -55,4 +56,5 @@ urlpatterns = [
         name="member_remove",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    *assembly_results_urls,
 ]
