@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "undersign.assemblies",
     "undersign.public",
     "undersign.workspace",
+    "undersign.room",
 ]
 
 LOGIN_URL = "workspace:login"

@@ -69,6 +69,9 @@ class AssemblyText(models.Model):
         verbose_name=_("statement"),
     )
     position = models.PositiveIntegerField(_("order"), default=0)
+    # Set by the campaign step: the statement went public carrying the room's result, and
+    # its public page shows the summary from then on.
+    campaign_started_at = models.DateTimeField(_("campaign started"), null=True, blank=True)
 
     class Meta:
         ordering = ["assembly", "position", "id"]
