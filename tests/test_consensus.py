@@ -24,7 +24,7 @@ def two_camps(per_camp=30, noise=0.1, unseen=0.0, seed=0):
 
 
 def test_it_finds_two_camps_and_what_unites_and_divides_them():
-    positions, camp = two_camps()
+    positions, _ = two_camps()
     result = consensus.consensus_map(positions)
     assert [g.size for g in result.groups] == [30, 30]
     assert result.silhouette is not None and result.silhouette > 0.5

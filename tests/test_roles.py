@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import CAST
+from undersign.assemblies.services import create_assembly
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
 from undersign.statements import access
@@ -139,6 +140,23 @@ TABLE: dict[str, dict[str, str]] = {
         "GET": "ok  no  no  no  ok  no  no  in",
         "POST": "ok  no  no  no  ok  no  no  in",
     },
+    # An assembly's results: every role in its team reads them; nothing to post.
+    "assembly_results": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_map": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_results_csv": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_results_pdf": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
 }
 
 
@@ -159,6 +177,8 @@ def world(cast, team, statement):
     """Everything the URLs point at: the statement of `team`, a member, invitations."""
     open_invitation, token = invite(team, roles=["editor"], actor=cast["owner"])
     set_translation(statement, language="de", title="Offener Brief", clauses={1: "Frei."})
+    # An assembly at the same address as the statement, for the assemblies' URLs.
+    create_assembly(name="Forum", slug=statement.slug, team=team, statements=[statement])
     return {
         "slug": statement.slug,
         "team_id": team.pk,

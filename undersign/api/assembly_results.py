@@ -1,10 +1,11 @@
 """GET /api/v1/assemblies/{slug}/results: an assembly's results, aggregates only.
 
 Who may read them: the organisers (any role in the assembly's team, with their workspace
-session), and whoever holds the projector key (`?key=`, the same as the big screen's). The
-results are not public: an assembly's drafts may never be published, and its name and place
-may say more than its participants want. Anybody else gets 404, as for an assembly that does
-not exist. Mounted in api.py with one line.
+session); whoever holds the projector key (`?key=`, the same as the big screen's); and, once
+voting has closed, the participants (`Authorization: Code <their code>`), as on their results
+page. The results are not public: an assembly's drafts may never be published, and its name
+and place may say more than its participants want. Anybody else gets 404, as for an assembly
+that does not exist. Mounted in api.py with one line.
 """
 
 from datetime import datetime
@@ -13,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from undersign.assemblies import access, results
+from undersign.assemblies import access, ballots, results
 from undersign.assemblies.models import Assembly
 
 router = Router(tags=["assemblies"])
@@ -113,6 +114,13 @@ def _readable(request: HttpRequest, slug: str, key: str) -> Assembly | None:
         return None
     if results.is_projector_key(assembly, key) or access.can(request.user, assembly, "view"):
         return assembly
+    scheme, _, code = request.headers.get("Authorization", "").partition(" ")
+    if (
+        assembly.status == Assembly.Status.CLOSED
+        and scheme.lower() == "code"
+        and ballots.participant_for(assembly, code.strip()) is not None
+    ):
+        return assembly
     return None
 
 
@@ -124,7 +132,8 @@ def _readable(request: HttpRequest, slug: str, key: str) -> Assembly | None:
 def assembly_results(request: HttpRequest, slug: str, key: str = ""):
     """Per text: support, oppose, abstain (online, paper, both); per clause: agree,
     disagree, pass; the opinion groups with their representative clauses; the clauses that
-    unite and divide the room. For organisers (their session) or with the projector key."""
+    unite and divide the room. For organisers (their session), with the projector key
+    (`key`), or once voting has closed with a participant's `Authorization: Code …`."""
     assembly = _readable(request, slug, key)
     if assembly is None:
         return Status(404, {"detail": "Not Found"})

@@ -171,10 +171,10 @@ def opinion_groups(positions: np.ndarray) -> tuple[np.ndarray, float | None]:
         projected = PCA(n_components=2, svd_solver="full").fit_transform(filled)
         projected *= np.sqrt(c / seen.sum(axis=1))[:, None]
         best: tuple[float, np.ndarray] | None = None
-        for k in range(2, min(MAX_GROUPS, m // min_size) + 1):
+        distinct = len(np.unique(projected.round(9), axis=0))
+        for k in range(2, min(MAX_GROUPS, m // min_size, distinct) + 1):
             found = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(projected)
-            sizes = np.bincount(found, minlength=k)
-            if sizes.min() < min_size or len(np.unique(projected, axis=0)) <= k:
+            if np.bincount(found, minlength=k).min() < min_size:
                 continue
             score = float(silhouette_score(projected, found))
             if best is None or score > best[0] + 1e-9:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from undersign.assemblies import consensus
@@ -41,7 +42,15 @@ GROUP_NAMES = "ABCDEFGHIJ"
 
 
 def _cache_key(assembly: Assembly) -> str:
-    return f"undersign:assembly-results:{assembly.pk}"
+    """Changes with what organisers change (status, paper tallies, links), so those show at
+    once; new positions show within CACHE_SECONDS."""
+    tallies = PaperTally.objects.filter(assembly=assembly).aggregate(
+        n=Count("id"), last=Max("entered_at")
+    )
+    links = ClauseLink.objects.filter(assembly=assembly).aggregate(n=Count("id"), last=Max("id"))
+    last = tallies["last"].timestamp() if tallies["last"] else 0
+    version = f"{assembly.status}:{tallies['n']}:{last}:{links['n']}:{links['last']}"
+    return f"undersign:assembly-results:{assembly.pk}:{version}"
 
 
 def projector_key(assembly: Assembly) -> str:
@@ -55,12 +64,6 @@ def projector_key(assembly: Assembly) -> str:
 
 def is_projector_key(assembly: Assembly, key: str | None) -> bool:
     return bool(key) and constant_time_compare(projector_key(assembly), key or "")
-
-
-def forget_results(assembly: Assembly) -> None:
-    """Drop the cached results, so the next reader sees a change at once (a paper tally, a
-    link, closing). Call it after the change commits."""
-    cache.delete(_cache_key(assembly))
 
 
 def assembly_results(assembly: Assembly) -> dict[str, Any]:

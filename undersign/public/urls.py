@@ -1,7 +1,6 @@
 from django.urls import path
 
 from undersign.public import reading, views
-from undersign.public.assembly_screen import urlpatterns as assembly_screen_urls
 from undersign.public.feeds import StatementsFeed
 
 app_name = "public"
@@ -20,5 +19,4 @@ urlpatterns = [
     path("pow/challenge", views.pow_challenge, name="pow_challenge"),
     path("confirm/<str:ref>/<str:token>/", views.confirm, name="confirm"),
     path("withdraw/<str:ref>/<str:token>/", views.withdraw, name="withdraw"),
-    *assembly_screen_urls,
 ]

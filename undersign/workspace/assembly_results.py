@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from undersign.assemblies import results as results_data
 from undersign.assemblies.access import assembly_for
@@ -35,7 +36,7 @@ def _common(request: HttpRequest, assembly: Assembly, data: dict[str, Any]) -> d
         "results": data,
         "computed": datetime.fromisoformat(data["computed_at"]),
         "screen_url": request.build_absolute_uri(
-            reverse("public:assembly_screen", kwargs={"slug": assembly.slug})
+            reverse("room:screen", kwargs={"slug": assembly.slug})
             + "?key="
             + results_data.projector_key(assembly)
         ),
@@ -43,6 +44,7 @@ def _common(request: HttpRequest, assembly: Assembly, data: dict[str, Any]) -> d
 
 
 @workspace_view
+@require_safe
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = assembly_for(request.user, slug, "view")
     part = _part(request)
@@ -66,6 +68,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @workspace_view
+@require_safe
 def consensus_map(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = assembly_for(request.user, slug, "view")
     data = results_data.assembly_results(assembly)
@@ -74,6 +77,7 @@ def consensus_map(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @workspace_view
+@require_safe
 def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = assembly_for(request.user, slug, "view")
     results_data.record_export(assembly, actor=request.user, format="csv")
@@ -81,10 +85,11 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
         results_data.results_csv(assembly), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{assembly.slug}-results.csv"'
-    return response
+    return response  # type: ignore[return-value]  # streamed; the decorator only sets headers
 
 
 @workspace_view
+@require_safe
 def export_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     from undersign.assemblies.results_pdf import PdfUnavailable, results_pdf
 
