@@ -219,6 +219,23 @@ TABLE: dict[str, dict[str, str]] = {
         "GET": "405 405 405 405 405 no  405 in",
         "POST": "ok  ok  no  no  no  no  no  in",
     },
+    # An assembly's results: every role in its team reads them; nothing to post.
+    "assembly_results": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_map": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_results_csv": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_results_pdf": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
 }
 
 
@@ -240,7 +257,7 @@ def world(cast, team, statement, draft):
     open_invitation, token = invite(team, roles=["editor"], actor=cast["owner"])
     set_translation(statement, language="de", title="Offener Brief", clauses={1: "Frei."})
     assembly = assemblies.create_assembly(
-        name="Forum", slug="forum", team=team, secret=False, statements=[statement, draft]
+        name="Forum", slug=statement.slug, team=team, secret=False, statements=[statement, draft]
     )
     code = assemblies.generate_codes(assembly, 1)[0].code
     clause_a, clause_b = statement.clauses.first(), draft.clauses.first()

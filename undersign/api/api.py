@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from undersign import abuse
 from undersign.api.assemblies import router as assemblies_router
+from undersign.api.assembly_results import router as assembly_results_router
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
@@ -229,3 +230,6 @@ def sign(request: HttpRequest, slug: str, payload: SignatureIn):
             ),
         },
     )
+
+
+api.add_router("", assembly_results_router)

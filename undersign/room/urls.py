@@ -1,6 +1,7 @@
 from django.urls import path
 
 from undersign.room import views
+from undersign.room.results import urlpatterns as results_urls
 
 app_name = "room"
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("<slug:slug>/t/<slug:text_slug>/<int:clause_id>/amend", views.amend, name="amend"),
     path("<slug:slug>/amendments/", views.amendments, name="amendments"),
     path("<slug:slug>/amendments/<int:amendment_id>/support", views.support, name="support"),
+    *results_urls,
 ]

@@ -13,6 +13,7 @@ from undersign.workspace import (
     translations,
     views,
 )
+from undersign.workspace.assembly_results import urlpatterns as assembly_results_urls
 
 # Every URL here is declared in the role table of tests/test_roles.py, with the answer each
 # kind of user gets; a URL missing there fails the tests.
@@ -137,4 +138,5 @@ urlpatterns = [
         assembly_decisions.unlink,
         name="assembly_unlink",
     ),
+    *assembly_results_urls,
 ]

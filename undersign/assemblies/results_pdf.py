@@ -1,0 +1,66 @@
+"""The results as a PDF for the record and for handing over: the tallies of every text and
+clause (online, paper, both) with their charts, and the consensus map. Aggregates only.
+
+Made with WeasyPrint, imported only when a PDF is asked for (it needs Pango); the font is the
+DejaVu Sans the project ships (Cyrillic whatever fonts the server has), and WeasyPrint may
+read those font files and nothing else.
+"""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from undersign.assemblies import results
+from undersign.assemblies.charts import text_chart
+from undersign.assemblies.models import Assembly
+
+FONTS = Path(__file__).resolve().parent.parent / "public" / "fonts"
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot run here (Pango is missing)."""
+
+
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable(
+            "Cannot make the PDF: WeasyPrint needs Pango (Debian: apt-get install "
+            f"libpango-1.0-0 libpangoft2-1.0-0) ({error})"
+        ) from None
+    return weasyprint
+
+
+def _fonts_only(url: str, *args: Any, **kwargs: Any) -> dict:
+    from weasyprint.urls import default_url_fetcher
+
+    if url.startswith(FONTS.as_uri() + "/"):
+        return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"not fetched: {url[:60]}")
+
+
+def results_pdf(assembly: Assembly) -> bytes:
+    """The PDF of the results, in the current language."""
+    weasyprint = _weasyprint()
+    data = results.assembly_results(assembly)
+    marks = results.marks(data)
+    context = {
+        "assembly": assembly,
+        "results": data,
+        "fonts": FONTS.as_uri(),
+        "computed": datetime.fromisoformat(data["computed_at"]),
+        "texts": [
+            {
+                **text,
+                "chart": text_chart(text, ident=f"pdf-{text['id']}"),
+                "rows": [{**c, "mark": marks.get(c["id"], "")} for c in text["clauses"]],
+            }
+            for text in data["texts"]
+        ],
+        **results.consensus_view(data),
+    }
+    html = render_to_string("assemblies/results_pdf.html", context)
+    return bytes(weasyprint.HTML(string=html, url_fetcher=_fonts_only).write_pdf())
