@@ -233,4 +233,26 @@ def test_the_campaign_step_publishes_a_text_after_voting_closed(editor_client, a
     assert statement.status == "published" and statement.current_revision is not None
     assert assembly.texts.get(statement=statement).campaign_started_at is not None
     assert AuditEntry.objects.filter(action="assembly.campaign").exists()
-    assert Client().get("/s/draft-a/").status_code == 200
+    page = Client().get("/s/draft-a/")
+    assert page.status_code == 200
+    assert "In the assembly “Forum in Cologne”" in page.content.decode()
+
+
+def test_the_public_page_shows_the_rooms_result(team, owner):
+    assembly = make_assembly(team, actor=owner)
+    first, second, _third = clause_ids(assembly, "draft-a")
+    values = [("support", "agree")] * 4 + [("oppose", "agree"), ("abstain", "agree")]
+    for code, (text_value, clause_value) in zip(codes_for(assembly, 7), values, strict=False):
+        participant(assembly, code).post(
+            "/a/cologne/t/draft-a/",
+            {"position": text_value, f"clause-{first}": clause_value, f"clause-{second}": "disagree"},
+        )
+    services.close_voting(assembly, actor=owner)
+    assert "In the assembly" not in Client().get("/s/draft-a/").content.decode()  # not yet public
+    services.start_campaign(assembly.texts.get(statement__slug="draft-a"), actor=owner)
+    html = Client().get("/s/draft-a/").content.decode()
+    assert "4 of 6 supported this text; 1 opposed it, 1 abstained." in html
+    assert "Clauses that united the room:" in html
+    assert "Release all political prisoners." in html.split("Clauses that united the room:")[1]
+    # The other text's page knows nothing of the room: its campaign did not start.
+    assert Client().get("/s/draft-b/").status_code == 404
