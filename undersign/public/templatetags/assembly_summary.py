@@ -10,7 +10,6 @@ from typing import Any
 from django import template
 
 from undersign.assemblies.models import AssemblyText
-from undersign.assemblies.results import text_summary
 from undersign.statements.models import Statement
 
 register = template.Library()
@@ -20,7 +19,13 @@ def summaries_of(statement: Statement) -> list[dict[str, Any]]:
     texts = AssemblyText.objects.filter(
         statement=statement, campaign_started_at__isnull=False
     ).select_related("assembly")
-    return [text_summary(text.assembly, text) for text in texts.order_by("campaign_started_at")]
+    found = list(texts.order_by("campaign_started_at"))
+    if not found:
+        return []
+    # Only now: the results bring numpy and scikit-learn, which most pages never need.
+    from undersign.assemblies.results import text_summary
+
+    return [text_summary(text.assembly, text) for text in found]
 
 
 @register.inclusion_tag("public/_assembly_summary.html")
