@@ -7,6 +7,9 @@ the app does) and segno; the font is the DejaVu Sans the project ships, so Cyril
 whatever fonts the server has, and nothing is fetched from anywhere else.
 """
 
+import csv
+import io
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from undersign.assemblies.models import Assembly
 from undersign.assemblies.services import NewCode
+from undersign.signatures.text import spreadsheet_safe
 
 FONTS = Path(__file__).resolve().parent.parent / "public" / "fonts"
 # Cards per rendering pass: the progress bar moves between passes.
@@ -36,16 +40,41 @@ def _weasyprint() -> Any:
             f"Cannot make PDF cards: WeasyPrint needs Pango (Debian: apt-get install "
             f"libpango-1.0-0 libpangoft2-1.0-0) ({error})"
         ) from None
+    # Its progress lines (one per step and page) would fill the server's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return weasyprint
 
 
-def _fonts_only(url: str, *args: Any, **kwargs: Any) -> dict:
-    """WeasyPrint may read our font files and nothing else: no network, no other file."""
-    from weasyprint.urls import default_url_fetcher
+def _fonts_only(weasyprint: Any) -> Any:
+    """A fetcher that reads our font files and nothing else: no network, no other file."""
+    prefix = FONTS.as_uri() + "/"
+    urls = weasyprint.urls
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 68 and later
 
-    if url.startswith(FONTS.as_uri() + "/"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"not fetched: {url[:60]}")
+        class FontsOnly(urls.URLFetcher):  # type: ignore[name-defined]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if not url.startswith(prefix):
+                    raise ValueError(f"not fetched: {url[:60]}")
+                return super().fetch(url, headers)
+
+        return FontsOnly()
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        if not url.startswith(prefix):
+            raise ValueError(f"not fetched: {url[:60]}")
+        return urls.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
+def codes_csv(made: Sequence[NewCode], *, address: Callable[[str], str]) -> str:
+    """The list of codes: number, name, code, and the link of each card's QR code."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["number", "name", "code", "link"])
+    for new in made:
+        writer.writerow([new.number, spreadsheet_safe(new.label), new.code, address(new.code)])
+    return out.getvalue()
 
 
 def qr_svg(address: str) -> str:
@@ -75,6 +104,7 @@ def cards_pdf(
     if progress is not None:
         chunks = progress(chunks, -(-len(cards) // CHUNK))
     documents = []
+    fetcher = _fonts_only(weasyprint)
     with translation.override(language or translation.get_language()):
         for chunk in chunks:
             html = render_to_string(
@@ -89,7 +119,7 @@ def cards_pdf(
                     ],
                 },
             )
-            documents.append(weasyprint.HTML(string=html, url_fetcher=_fonts_only).render())
+            documents.append(weasyprint.HTML(string=html, url_fetcher=fetcher).render())
     if not documents:
         return b""
     pages = [page for document in documents for page in document.pages]

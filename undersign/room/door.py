@@ -14,6 +14,7 @@ about 1 in 10^12.
 from django.conf import settings
 from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from undersign import abuse
 from undersign.assemblies import codes
@@ -25,6 +26,15 @@ COOKIE_AGE = 60 * 60 * 24 * 14  # a forum lasts days; a card is typed again afte
 # (count, seconds) per client address.
 ATTEMPTS = (600, 900)
 FAILURES = (30, 900)
+
+
+def sign_in_address(assembly: Assembly, code: str = "") -> str:
+    """The address a card's QR code opens (with `code`), or the door to type it at."""
+    if code:
+        path = reverse("room:door_link", args=[assembly.slug, code])
+    else:
+        path = reverse("room:door", args=[assembly.slug])
+    return f"{settings.SITE_URL}{path}"
 
 
 def _salt(assembly: Assembly) -> str:
