@@ -181,16 +181,3 @@ def test_it_writes_a_csv_that_spreadsheets_read_as_text(room):
     assert "'=HYPERLINK" in lines[1]
     assert lines[2].startswith("draft-a,,")
 
-
-def test_the_campaign_summary_reads_as_a_sentence(room):
-    from django.template.loader import render_to_string
-
-    text = room.texts.get(statement__slug="draft-b")
-    html = render_to_string(
-        "assemblies/_summary.html", {"summary": results.text_summary(room, text)}
-    )
-    assert "At the assembly “Forum in Cologne”" in html
-    assert "12 supported this text, 12 opposed it, 0 abstained." in html
-    assert "Turnout: 100% of 24 participants." in html
-    assert '2. Release all political prisoners. <span class="meta">(100% agree)' in html
-    assert "Hold free elections." not in html
