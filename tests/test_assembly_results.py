@@ -180,4 +180,3 @@ def test_it_writes_a_csv_that_spreadsheets_read_as_text(room):
     assert len(lines) == 1 + 2 + 6
     assert "'=HYPERLINK" in lines[1]
     assert lines[2].startswith("draft-a,,")
-
