@@ -109,6 +109,7 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/statements/{slug}/signatures",
         "/api/v1/assemblies/{slug}",
         "/api/v1/assemblies/{slug}/positions",
+        "/api/v1/assemblies/{slug}/results",
     }
     assert set(paths["/api/v1/statements/{slug}/signatures"]) == {"get", "post"}
     assert set(paths["/api/v1/assemblies/{slug}/positions"]) == {"put"}
