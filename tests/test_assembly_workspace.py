@@ -245,7 +245,11 @@ def test_the_public_page_shows_the_rooms_result(team, owner):
     for code, (text_value, clause_value) in zip(codes_for(assembly, 7), values, strict=False):
         participant(assembly, code).post(
             "/a/cologne/t/draft-a/",
-            {"position": text_value, f"clause-{first}": clause_value, f"clause-{second}": "disagree"},
+            {
+                "position": text_value,
+                f"clause-{first}": clause_value,
+                f"clause-{second}": "disagree",
+            },
         )
     services.close_voting(assembly, actor=owner)
     assert "In the assembly" not in Client().get("/s/draft-a/").content.decode()  # not yet public
