@@ -6,6 +6,7 @@ DejaVu Sans the project ships (Cyrillic whatever fonts the server has), and Weas
 read those font files and nothing else.
 """
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ def _weasyprint() -> Any:
             "Cannot make the PDF: WeasyPrint needs Pango (Debian: apt-get install "
             f"libpango-1.0-0 libpangoft2-1.0-0) ({error})"
         ) from None
+    # Its progress lines (one per step and page) would fill the server's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return weasyprint
 
 
