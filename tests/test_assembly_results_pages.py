@@ -63,6 +63,9 @@ def test_it_shows_the_map_with_groups_and_linked_clauses_side_by_side(room, cont
     assert f"Group B: {PER_CAMP} participants" in page
     unite = page.split('id="unite"')[1].split("</section>")[0]
     assert "Release all political prisoners." in unite and "Hold free elections." not in unite
+    # A1 and B2 are linked: one entry, the other named under it.
+    assert unite.count("Release all political prisoners.") == 1
+    assert "The same in: Draft B: on the war, 2 (100% agree)" in unite
     divide = page.split('id="divide"')[1].split("</section>")[0]
     assert "Hold free elections." in divide and "Give them humanitarian visas." in divide
     side = page.split('class="side-by-side"')[1].split("</section>")[0]
@@ -98,13 +101,19 @@ def test_it_exports_the_results_as_csv_and_records_it(room, editor):
     assert entry.actor == editor and entry.data == {"format": "csv"}
 
 
-def test_it_exports_the_results_as_pdf_with_charts(room, owner):
+def test_it_exports_the_results_as_pdf_with_charts(room, owner, caplog):
     pypdf = pytest.importorskip("pypdf")
     response = as_user(owner).get(f"/workspace/assemblies/{room.slug}/results.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    # The shipped DejaVu Sans was read (not whatever fonts the server has): Cyrillic
+    # prints anywhere. WeasyPrint says when a font face cannot be loaded.
+    assert not [
+        r for r in caplog.records if r.name.startswith("weasyprint") and r.levelname == "WARNING"
+    ]
     assert "Forum in Cologne" in text
     assert "Draft B: on the war" in text and "Hold free elections." in text
     assert "What unites the room" in text
@@ -121,7 +130,8 @@ def test_the_projector_refreshes_itself_and_needs_its_key(room):
     assert '<meta http-equiv="refresh" content="10">' in page
     assert "<script" not in page
     assert "Draft B: on the war" in page and ">19</span>support" in page.replace("\n", "")
-    assert "Release all political prisoners." in page.split("What unites the room")[1]
+    unite = page.split("What unites the room")[1].split("</section>")[0]
+    assert unite.count("Release all political prisoners.") == 1  # linked with B2: one line
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert Client().get(f"/a/{room.slug}/screen").status_code == 404

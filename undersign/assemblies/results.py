@@ -328,8 +328,8 @@ def marks(results: dict[str, Any]) -> dict[int, str]:
 
 def consensus_view(results: dict[str, Any]) -> dict[str, Any]:
     """What the map shows, each clause with its text's title and a small bar of its shares:
-    the groups with their representative clauses, the clauses that unite and divide, linked
-    clauses side by side, and every clause of every text."""
+    the groups with their representative clauses, the clauses that unite and divide (linked
+    clauses together, under "also"), linked clauses side by side, and every clause."""
     index = clause_index(results)
     found = marks(results)
 
@@ -342,6 +342,23 @@ def consensus_view(results: dict[str, Any]) -> dict[str, Any]:
             "mark": found.get(cid, ""),
             "groups": [{**g, "name": GROUP_NAMES[i]} for i, g in enumerate(c["groups"])],
         }
+
+    link_of = {cid: i for i, linked in enumerate(results["links"]) for cid in linked}
+
+    def collapsed(ids: list[int]) -> list[dict[str, Any]]:
+        # Linked clauses say the same thing: one entry, the others under "also".
+        entries: list[dict[str, Any]] = []
+        first: dict[int, dict[str, Any]] = {}
+        for cid in ids:
+            linked = link_of.get(cid)
+            if linked is not None and linked in first:
+                first[linked]["also"].append(clause(cid))
+                continue
+            entry = {**clause(cid), "also": []}
+            if linked is not None:
+                first[linked] = entry
+            entries.append(entry)
+        return entries
 
     return {
         "groups": [
@@ -359,8 +376,8 @@ def consensus_view(results: dict[str, Any]) -> dict[str, Any]:
             }
             for g in results["groups"]
         ],
-        "unite": [clause(cid) for cid in results["unite"]],
-        "divide": [clause(cid) for cid in results["divide"]],
+        "unite": collapsed(results["unite"]),
+        "divide": collapsed(results["divide"]),
         "links": [[clause(cid) for cid in linked] for linked in results["links"]],
         "everything": [clause(c["id"]) for t in results["texts"] for c in t["clauses"]],
     }

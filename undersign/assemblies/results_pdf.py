@@ -6,6 +6,7 @@ DejaVu Sans the project ships (Cyrillic whatever fonts the server has), and Weas
 read those font files and nothing else.
 """
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,15 +32,26 @@ def _weasyprint() -> Any:
             "Cannot make the PDF: WeasyPrint needs Pango (Debian: apt-get install "
             f"libpango-1.0-0 libpangoft2-1.0-0) ({error})"
         ) from None
+    # Its progress lines (one per step and page) would fill the server's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return weasyprint
 
 
-def _fonts_only(url: str, *args: Any, **kwargs: Any) -> dict:
-    from weasyprint.urls import default_url_fetcher
+def _fonts_only() -> Any:
+    """A URL fetcher that reads our font files and nothing else: no network, no other file.
 
-    if url.startswith(FONTS.as_uri() + "/"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"not fetched: {url[:60]}")
+    WeasyPrint 68 and later take a URLFetcher object (and no longer a function)."""
+    from weasyprint.urls import URLFetcher
+
+    fonts = FONTS.as_uri() + "/"
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(fonts) and ".." not in url:
+                return super().fetch(url, headers)
+            raise ValueError(f"not fetched: {url[:60]}")
+
+    return FontsOnly(allowed_protocols=["file"])
 
 
 def results_pdf(assembly: Assembly) -> bytes:
@@ -63,4 +75,4 @@ def results_pdf(assembly: Assembly) -> bytes:
         **results.consensus_view(data),
     }
     html = render_to_string("assemblies/results_pdf.html", context)
-    return bytes(weasyprint.HTML(string=html, url_fetcher=_fonts_only).write_pdf())
+    return bytes(weasyprint.HTML(string=html, url_fetcher=_fonts_only()).write_pdf())

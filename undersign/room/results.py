@@ -45,7 +45,10 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
     context = _context(assembly)
     context["unite"] = context["unite"][:SCREEN_CLAUSES]
     context["divide"] = context["divide"][:SCREEN_CLAUSES]
-    context["refresh"] = REFRESH_SECONDS
+    # ?still=1: the same page without the refresh, for a pause in the debate.
+    still = request.GET.get("still") == "1"
+    context["refresh"] = None if still else REFRESH_SECONDS
+    context["key"] = request.GET["key"]
     response = render(request, "room/results/screen.html", context)
     # The address holds the key: out of search engines, and sent to no other site.
     response["X-Robots-Tag"] = "noindex, nofollow"

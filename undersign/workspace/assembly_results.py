@@ -45,8 +45,8 @@ def _common(request: HttpRequest, assembly: Assembly, data: dict[str, Any]) -> d
 
 @workspace_view
 @require_safe
-def results(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = assembly_for(request.user, slug, "view")
+def results(request: HttpRequest, assembly_slug: str) -> HttpResponse:
+    assembly = assembly_for(request.user, assembly_slug, "view")
     part = _part(request)
     data = results_data.counted(results_data.assembly_results(assembly), part)
     marks = results_data.marks(data)
@@ -69,8 +69,8 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_view
 @require_safe
-def consensus_map(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = assembly_for(request.user, slug, "view")
+def consensus_map(request: HttpRequest, assembly_slug: str) -> HttpResponse:
+    assembly = assembly_for(request.user, assembly_slug, "view")
     data = results_data.assembly_results(assembly)
     context = {**_common(request, assembly, data), **results_data.consensus_view(data)}
     return render(request, "workspace/results/map.html", context)
@@ -78,8 +78,8 @@ def consensus_map(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_view
 @require_safe
-def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = assembly_for(request.user, slug, "view")
+def export_csv(request: HttpRequest, assembly_slug: str) -> HttpResponse:
+    assembly = assembly_for(request.user, assembly_slug, "view")
     results_data.record_export(assembly, actor=request.user, format="csv")
     response = StreamingHttpResponse(
         results_data.results_csv(assembly), content_type="text/csv; charset=utf-8"
@@ -90,10 +90,10 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @workspace_view
 @require_safe
-def export_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+def export_pdf(request: HttpRequest, assembly_slug: str) -> HttpResponse:
     from undersign.assemblies.results_pdf import PdfUnavailable, results_pdf
 
-    assembly = assembly_for(request.user, slug, "view")
+    assembly = assembly_for(request.user, assembly_slug, "view")
     try:
         pdf = results_pdf(assembly)
     except PdfUnavailable:
@@ -106,8 +106,8 @@ def export_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 urlpatterns = [
-    path("assemblies/<slug:slug>/results", results, name="assembly_results"),
-    path("assemblies/<slug:slug>/map", consensus_map, name="assembly_map"),
-    path("assemblies/<slug:slug>/results.csv", export_csv, name="assembly_results_csv"),
-    path("assemblies/<slug:slug>/results.pdf", export_pdf, name="assembly_results_pdf"),
+    path("assemblies/<slug:assembly_slug>/results", results, name="assembly_results"),
+    path("assemblies/<slug:assembly_slug>/map", consensus_map, name="assembly_map"),
+    path("assemblies/<slug:assembly_slug>/results.csv", export_csv, name="assembly_results_csv"),
+    path("assemblies/<slug:assembly_slug>/results.pdf", export_pdf, name="assembly_results_pdf"),
 ]
