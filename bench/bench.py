@@ -5,9 +5,10 @@ the ceiling app (bench/ceiling.py) served the same way, loaded by `wrk` for a bo
 Prints one table. Options by environment: BENCH_SECONDS (per figure, default 8),
 BENCH_CONNECTIONS (default 8), BENCH_ROWS (default 1,000,000), BENCH_WORKERS (default: cores),
 BENCH_DATABASE_URL (PostgreSQL for the extra signing figure; default the local one if it
-answers; "none" to skip).
+answers; "none" to skip). The assembly figure comes from bench/assemblies.py.
 """
 
+import json
 import os
 import re
 import shutil
@@ -444,6 +445,17 @@ def main() -> None:
         add("export peak memory (MB)", f"{peak:.0f}", "-", "< 150 MB")
     finally:
         stack.close()
+
+    # The assembly's results and consensus map (bench/assemblies.py), on SQLite.
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "assemblies.py"), "--row"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+    ).stdout
+    add(*json.loads(out.strip().splitlines()[-1]))
 
     if postgres_answers(PG_URL):
         recreate_postgres_database(PG_URL)

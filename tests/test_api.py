@@ -107,8 +107,12 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/statements",
         "/api/v1/statements/{slug}",
         "/api/v1/statements/{slug}/signatures",
+        "/api/v1/assemblies/{slug}",
+        "/api/v1/assemblies/{slug}/positions",
+        "/api/v1/assemblies/{slug}/results",
     }
     assert set(paths["/api/v1/statements/{slug}/signatures"]) == {"get", "post"}
+    assert set(paths["/api/v1/assemblies/{slug}/positions"]) == {"put"}
 
 
 def test_a_nul_byte_or_junk_in_lang_or_slug_is_no_server_error(client, statement):

@@ -9,11 +9,18 @@ import pytest
 import undersign
 
 ROOT = Path(undersign.__file__).parent
-FACES = ("undersign.public", "undersign.workspace", "undersign.api", "undersign.management")
+FACES = (
+    "undersign.public",
+    "undersign.workspace",
+    "undersign.api",
+    "undersign.management",
+    "undersign.room",
+)
 FORBIDDEN = {
-    "organisers": (*FACES, "undersign.statements", "undersign.signatures"),
-    "statements": (*FACES, "undersign.signatures"),
-    "signatures": FACES,
+    "organisers": (*FACES, "undersign.statements", "undersign.signatures", "undersign.assemblies"),
+    "statements": (*FACES, "undersign.signatures", "undersign.assemblies"),
+    "signatures": (*FACES, "undersign.assemblies"),
+    "assemblies": FACES,
 }
 
 

@@ -14,6 +14,9 @@ from django.urls import reverse
 
 from tests.conftest import CAST
 from tests.signers import confirmed
+from undersign.assemblies import ballots
+from undersign.assemblies import services as assemblies
+from undersign.assemblies.tallies import link_clauses
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
 from undersign.statements import access
@@ -164,6 +167,100 @@ TABLE: dict[str, dict[str, str]] = {
         "GET": "ok  no  no  no  ok  no  no  in",
         "POST": "ok  no  no  no  ok  no  no  in",
     },
+    # Assemblies: owner and editor manage, every role views (undersign/assemblies/access.py).
+    "assemblies": {
+        "GET": "ok  ok  ok  ok  ok  no  ok  in",
+        "POST": "ok  ok  ok  ok  ok  no  ok  in",
+    },
+    "assembly_create": {
+        "GET": "ok  ok  no  no  ok  no  no  in",
+        "POST": "ok  ok  no  no  ok  no  no  in",
+    },
+    "assembly": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_open": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_close": {
+        "GET": "ok  ok  no  no  no  no  no  in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_text_remove": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_campaign": {
+        "GET": "ok  ok  no  no  no  no  no  in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_revisions": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "assembly_tally": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_participants": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "assembly_codes": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_import": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_download": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_revoke": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_positions": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "assembly_amendments": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "assembly_amendment": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_links": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    "assembly_unlink": {
+        "GET": "405 405 405 405 405 no  405 in",
+        "POST": "ok  ok  no  no  no  no  no  in",
+    },
+    # An assembly's results: every role in its team reads them; nothing to post.
+    "assembly_results": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_map": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_results_csv": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
+    "assembly_results_pdf": {
+        "GET": "ok  ok  ok  ok  no  no  no  in",
+        "POST": "405 405 405 405 405 no  405 in",
+    },
 }
 
 
@@ -180,11 +277,27 @@ def answer(response) -> str:
 
 
 @pytest.fixture
-def world(cast, team, statement):
+def world(cast, team, statement, draft):
     """Everything the URLs point at: the statement of `team`, a member, invitations."""
     open_invitation, token = invite(team, roles=["editor"], actor=cast["owner"])
     set_translation(statement, language="de", title="Offener Brief", clauses={1: "Frei."})
     signature = confirmed(Client(), statement)
+    assembly = assemblies.create_assembly(
+        name="Forum", slug=statement.slug, team=team, secret=False, statements=[statement, draft]
+    )
+    code = assemblies.generate_codes(assembly, 1)[0].code
+    clause_a, clause_b = statement.clauses.first(), draft.clauses.first()
+    amendment = ballots.propose_amendment(
+        assembly,
+        code,
+        text=assembly.texts.get(statement=statement),
+        clause=clause_a,
+        kind="reword",
+        wording="Release them all.",
+        reason="Clearer.",
+        language="en",
+    )
+    link = link_clauses(assembly, clause_a, clause_b)
     return {
         "signature_id": signature.pk,
         "slug": statement.slug,
@@ -193,6 +306,11 @@ def world(cast, team, statement):
         "invitation_id": open_invitation.pk,
         "token": token,
         "language": "de",
+        "assembly_slug": assembly.slug,
+        "text_slug": statement.slug,
+        "number": 1,
+        "amendment_id": amendment.pk,
+        "link_id": link.pk,
     }
 
 

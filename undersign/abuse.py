@@ -99,6 +99,21 @@ def rate_limited_key(
     return max(waits) if waits else None
 
 
+def limit_met(
+    request: HttpRequest, scope: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
+) -> int | None:
+    """Whether the client already met a limit of `scope`, without counting this request:
+    for limits on failures, looked at before trying and counted only on failure."""
+    name = f"{scope}:{_client_key(request)}"
+    now = time.time()
+    waits = []
+    for count, seconds in limits:
+        window = int(now // seconds)
+        if (cache.get(f"rl:{name}:{seconds}:{window}") or 0) >= count:
+            waits.append(max(1, math.ceil((window + 1) * seconds - now)))
+    return max(waits) if waits else None
+
+
 class RateLimited(Exception):
     """Raised where a limit is met deep inside a form; the page answers 429."""
 

@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "undersign.organisers",
     "undersign.statements",
     "undersign.signatures",
+    "undersign.assemblies",
     "undersign.public",
     "undersign.workspace",
+    "undersign.room",
 ]
 
 LOGIN_URL = "workspace:login"

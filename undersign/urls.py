@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("workspace/", include("undersign.workspace.urls")),
+    path("a/", include("undersign.room.urls")),
     path("", include("undersign.public.urls")),
 ]
 

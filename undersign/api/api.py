@@ -12,6 +12,8 @@ from ninja.errors import ValidationError
 from ninja.responses import Status
 
 from undersign import abuse
+from undersign.api.assemblies import router as assemblies_router
+from undersign.api.assembly_results import router as assembly_results_router
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
@@ -23,6 +25,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url=None,  # the interactive docs load scripts from a CDN; the OpenAPI document stays
 )
+api.add_router("", assemblies_router)  # the assembly room's devices (api/assemblies.py)
 
 
 @api.exception_handler(ValidationError)
@@ -258,3 +261,6 @@ def sign(request: HttpRequest, slug: str, payload: SignatureIn):
             ),
         },
     )
+
+
+api.add_router("", assembly_results_router)

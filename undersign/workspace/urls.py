@@ -2,6 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from undersign.workspace import (
+    assemblies,
+    assembly_decisions,
+    assembly_participants,
     audit,
     changes,
     dashboard,
@@ -15,6 +18,7 @@ from undersign.workspace import (
     translations,
     views,
 )
+from undersign.workspace.assembly_results import urlpatterns as assembly_results_urls
 
 # Every URL here is declared in the role table of tests/test_roles.py, with the answer each
 # kind of user gets; a URL missing there fails the tests.
@@ -79,4 +83,76 @@ urlpatterns = [
     ),
     path("s/<slug:slug>/export", exports.export, name="export"),
     path("s/<slug:slug>/sealing", sealing.sealing_page, name="sealing"),
+    path("assemblies/", assemblies.assembly_list, name="assemblies"),
+    path("assemblies/new/", assemblies.assembly_create, name="assembly_create"),
+    path("assemblies/<slug:assembly_slug>/", assemblies.assembly_overview, name="assembly"),
+    path("assemblies/<slug:assembly_slug>/open", assemblies.assembly_open, name="assembly_open"),
+    path("assemblies/<slug:assembly_slug>/close", assemblies.assembly_close, name="assembly_close"),
+    path(
+        "assemblies/<slug:assembly_slug>/t/<slug:text_slug>/remove",
+        assemblies.assembly_text_remove,
+        name="assembly_text_remove",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/t/<slug:text_slug>/campaign",
+        assemblies.assembly_campaign,
+        name="assembly_campaign",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/t/<slug:text_slug>/revisions",
+        assemblies.assembly_revisions,
+        name="assembly_revisions",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/t/<slug:text_slug>/paper",
+        assembly_decisions.tally,
+        name="assembly_tally",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/participants/",
+        assembly_participants.participants,
+        name="assembly_participants",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/participants/codes",
+        assembly_participants.generate,
+        name="assembly_codes",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/participants/import",
+        assembly_participants.import_list,
+        name="assembly_import",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/participants/download",
+        assembly_participants.download,
+        name="assembly_download",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/participants/<int:number>/revoke",
+        assembly_participants.revoke,
+        name="assembly_revoke",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/positions",
+        assembly_participants.named_positions,
+        name="assembly_positions",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/amendments/",
+        assembly_decisions.amendment_list,
+        name="assembly_amendments",
+    ),
+    path(
+        "assemblies/<slug:assembly_slug>/amendments/<int:amendment_id>/",
+        assembly_decisions.amendment_decide,
+        name="assembly_amendment",
+    ),
+    path("assemblies/<slug:assembly_slug>/links/", assembly_decisions.links, name="assembly_links"),
+    path(
+        "assemblies/<slug:assembly_slug>/links/<int:link_id>/remove",
+        assembly_decisions.unlink,
+        name="assembly_unlink",
+    ),
+    *assembly_results_urls,
 ]
