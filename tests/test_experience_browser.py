@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import ARTIFACTS, press
+from tests.browser import ARTIFACTS, assert_accessible, press
 from undersign.signatures import services as signing
 from undersign.signatures.models import Signature
 from undersign.signatures.text import link_token
@@ -231,6 +231,29 @@ def test_the_print_layout_stays_one_column_without_sign_links(new_page, site):
     expect(page.locator(".to-sign").last).to_be_hidden()
     display = page.locator(".statement-page").evaluate("e => getComputedStyle(e).display")
     assert display == "block"
+
+
+def test_the_new_pages_pass_axe(new_page, site):
+    page = new_page(js=True)  # axe runs as a script in the page
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{site}/s/letter/?lang=ru")
+    assert_accessible(page, "the statement page beside its form, 1280 px")
+    page.set_viewport_size(PHONE)
+    press(page, WORDS["ru"]["sign"])
+    expect(page.locator("#form-errors")).to_be_visible()
+    assert_accessible(page, "the form with its error summary")
+    page.goto(f"{site}/s/letter/check-mail?lang=uk")
+    assert_accessible(page, "the check-mail page with its form")
+    page.goto(f"{site}/confirm/nothing/{'0' * 40}/?lang=ru&s=letter")
+    assert_accessible(page, "the page of a dead link")
+    signing.add_signature(
+        Statement.objects.get(slug="letter"),
+        signing.SignatureInput(name="Олена", display="full", email="o@example.org", language="uk"),
+    )
+    ref = Signature.objects.get().ref
+    page.goto(f"{site}/confirm/{ref}/{link_token(ref, 'confirm')}/?lang=uk")
+    press(page, WORDS["uk"]["confirm"])
+    assert_accessible(page, "the confirmed page with its share links")
 
 
 def test_it_screenshots_the_statement_page_on_a_phone_and_a_desktop(new_page, site):

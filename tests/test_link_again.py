@@ -165,3 +165,8 @@ def test_hostile_input_changes_nothing_and_mails_nobody_else(client, statement, 
     for mail in mailoutbox:
         assert mail.message()["Bcc"] is None
         assert len(mail.to) == 1 and "\n" not in mail.to[0]
+
+
+def test_the_widget_after_signing_leads_to_the_page_that_sends_the_link_again(client, statement):
+    html = client.get("/s/letter/embed?sent=1").content.decode()
+    assert 'href="/s/letter/check-mail" target="_blank"' in html
