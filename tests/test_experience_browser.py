@@ -177,6 +177,8 @@ def test_switching_language_after_an_error_keeps_the_input(new_page, site, langu
     press(page, other["again"])
     expect(page.locator(".again .sent")).to_be_visible()
     assert page.url.endswith("/s/letter/check-mail?again=1#again")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"experience-check-mail-{OTHER[language]}-390.png")
 
 
 @pytest.mark.parametrize("language", ["ru", "uk"])
@@ -216,6 +218,8 @@ def test_the_confirmed_page_offers_sharing_by_plain_links(new_page, site, langua
     copy.select_text()  # a reader can select it all to copy, without any script of ours
     assert page.evaluate("document.getSelection().toString() || ''") in ("", address)
     assert elsewhere == []  # the page loaded nothing from another server
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"experience-confirmed-{language}-390.png", full_page=True)
 
 
 def test_the_print_layout_stays_one_column_without_sign_links(new_page, site):
