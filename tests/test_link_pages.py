@@ -1,6 +1,7 @@
-"""A mail link that leads nowhere (its unconfirmed signature was purged, or it was cut short
-or made up) explains itself in the reader's language and offers to sign again; the same page
-whatever the reason, so it tells nothing about which."""
+"""The pages a mail's links lead to. One that leads nowhere (its unconfirmed signature was
+purged, or it was cut short or made up) explains itself in the reader's language and offers
+to sign again; the same page whatever the reason, so it tells nothing about which. The
+confirmed page asks others to sign while one can."""
 
 import re
 from datetime import timedelta
@@ -82,3 +83,15 @@ def test_a_closed_statement_is_named_but_not_offered_for_signing(client, stateme
     assert not statement.is_open
     html = client.get(path_of(purged["confirm"]) + "?s=letter").content.decode()
     assert "again here" not in html and 'href="/s/letter/"' in html
+
+
+def test_the_confirmed_page_asks_others_to_sign_only_while_one_can(client, statement, mailoutbox):
+    sign(client, statement)
+    run_worker()
+    confirm = path_of(links(mailoutbox[0].body)["confirm"])
+    client.post(confirm)
+    assert "Ask others to sign" in client.get(confirm).content.decode()
+    statement.deadline = timezone.now() - timedelta(days=1)
+    statement.save()
+    html = client.get(confirm).content.decode()
+    assert "your signature counts" in html and "Ask others to sign" not in html

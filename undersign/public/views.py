@@ -193,7 +193,7 @@ def _confirm_context(request: HttpRequest, signature: Signature, *, changed: boo
         ],
         "changed": changed,
     }
-    if signature.status == Signature.Status.CONFIRMED:
+    if signature.status == Signature.Status.CONFIRMED and signature.statement.is_open:
         # Ask others to sign too: the statement in the reader's language, by plain links.
         title = title_in(signature.statement, get_language())
         address = request.build_absolute_uri(signature.statement.get_absolute_url())
