@@ -169,14 +169,16 @@ def sealed(statement, tmp_path):
 
 
 def test_a_sealed_contact_is_replaced_by_the_later_sealed_one(client, statement, sealed, tmp_path):
-    from undersign.signatures.contacts import unseal
+    from undersign.signatures.contacts import _unlock, unseal
 
     sign(client, statement, email=VICTIM, name="Attacker Choice", phone="+7 900 0000000")
     run_worker()
     sign(client, statement, email=VICTIM, name="Ivan Realname", display="initials", phone="")
     run_worker()
     contact = Contact.objects.get()
-    assert contact.name == contact.email == contact.phone == "" and contact.transit == ""
+    assert contact.name == contact.email == contact.phone == ""
+    # The transit box keeps only where the reminder goes, and whom it greets: the latest.
+    assert _unlock(contact.transit) == {"email": VICTIM, "name": "Ivan Realname"}
     private = sealed.read_text().strip().splitlines()[-1]
     opened = unseal(private, contact.sealed)
     assert (opened.name, opened.phone, opened.email) == ("Ivan Realname", "", VICTIM)

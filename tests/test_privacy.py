@@ -21,14 +21,23 @@ PRIVATE = [v for s in SIGNERS for v in (s["email"], s["phone"], s["phone"].repla
 ]
 
 
+RESOURCE_ATTRIBUTES = {"src", "href", "action", "srcset", "poster", "data", "challenge"}
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[tuple[str, str, str]] = []
+        self.links_out: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        rel = (dict(attrs).get("rel") or "").split()
         for name, value in attrs:
-            if name in {"src", "href", "action", "srcset", "poster", "data", "challenge"} and value:
+            if tag == "a" and name == "href" and "noreferrer" in rel:
+                # A link the reader may follow to another site (sharing, sources): it loads
+                # nothing until followed, and then tells that site nothing about this page.
+                self.links_out.append(value or "")
+            elif name in RESOURCE_ATTRIBUTES and value:
                 self.urls.append((tag, name, value))
             if name == "style" and value:
                 self.urls += [(tag, "style", u) for u in re.findall(r"url\(([^)]*)\)", value)]
@@ -93,9 +102,11 @@ def test_no_public_page_loads_or_links_anything_from_another_origin(client, stat
     pages += [path_of(first["withdraw"]), "/no/such/page", "/admin/login/"]
     seen: set[str] = set()
     stylesheets: set[str] = set()
+    links_out: list[str] = []
     for page in pages:
         parser = _Links()
         parser.feed(client.get(page).content.decode())
+        links_out += parser.links_out
         for tag, attr, full_url in parser.urls:
             # Share tags and the canonical link name our own address in full; that is no
             # other origin.
@@ -106,6 +117,9 @@ def test_no_public_page_loads_or_links_anything_from_another_origin(client, stat
             if tag == "link" and url.endswith(".css"):
                 stylesheets.add(url)
     assert "/static/undersign/pow.js" in seen  # the proof-of-work script, served by us
+    # The confirmed page's share links are the only links out, each without a referrer.
+    hosts = {url.split("?")[0] for url in links_out}
+    assert hosts == {"https://t.me/share/url", "https://wa.me/", "mailto:"}, hosts
     assert stylesheets
     for sheet in stylesheets:
         r = client.get(sheet)

@@ -110,5 +110,7 @@ def test_writing_where_one_can_help_counts_as_ready_to_work_together(client, sta
 
 
 def test_a_get_to_the_sign_address_changes_nothing(client, statement):
-    assert client.get("/s/letter/sign").status_code == 405
+    # It leads to the statement's page (a reload, a copied address): never a 405.
+    r = client.get("/s/letter/sign")
+    assert r.status_code == 302 and r["Location"] == "/s/letter/"
     assert Signature.objects.count() == 0

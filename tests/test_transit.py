@@ -15,6 +15,7 @@ from django.db import connection
 
 from tests.conftest import links, path_of, run_worker, sign
 from undersign.organisers.models import SealingKey
+from undersign.signatures.contacts import _unlock
 from undersign.signatures.models import Contact, Signature, SigningNotice
 
 UNDERSIGN = Path(sys.executable).parent / "undersign"
@@ -124,13 +125,16 @@ def test_it_keeps_no_contact_in_any_file_at_rest(client, sealed, mailoutbox, tmp
 
     run_worker()
     assert [m.to for m in mailoutbox] == [[FIRST["email"]]]
-    assert Contact.objects.get().transit == ""  # the address went with the mail
+    # Until the one reminder before the purge, the box keeps the address and the name the
+    # mail greets, nothing else, under the transit key (which is not in the database).
+    assert set(_unlock(Contact.objects.get().transit) or {}) == {"email", "name"}
     assert Signature.objects.get().public_name == "O. O."  # the later submission decided
     _assert_no_contact(backups, "after the mail")
 
     confirm = path_of(links(mailoutbox[0].body)["confirm"])
     client.post(confirm, {"shown": "2"})
     assert Signature.objects.get().status == "confirmed"
+    assert Contact.objects.get().transit == ""  # confirmed: no reminder, the address went
     sign(client, sealed, email=FIRST["email"], city="Tbilisi-public", **AFTER)
     run_worker()
     _assert_no_contact(backups, "after confirming and a repeat attempt")

@@ -1,5 +1,6 @@
-"""Periodic upkeep run by the worker: recover jobs of dead workers, reconcile counters, and
-apply the retention rules (`undersign.signatures.retention.purge`).
+"""Periodic upkeep run by the worker: recover jobs of dead workers, reconcile counters, queue
+the reminders before the purge and apply the retention rules
+(`undersign.signatures.retention`).
 
 django-tasks-db marks a job RUNNING when a worker claims it and leaves it so if that worker
 is killed. A job RUNNING for longer than `JOB_TIMEOUT_SECONDS` is put back in the queue, on
@@ -24,7 +25,7 @@ from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from undersign.signatures.retention import purge
+from undersign.signatures.retention import purge, remind
 from undersign.signatures.services import reconcile_counts
 
 logger = logging.getLogger(__name__)
@@ -143,12 +144,14 @@ def run_housekeeping() -> dict[str, int]:
     requeued = requeue_stale_jobs()
     retried = retry_failed_jobs()
     drift = reconcile_counts()
+    reminded = remind()
     purged = purge()
     checkpoint_wal()
     return {
         "requeued": requeued,
         "retried": retried,
         "reconciled": len(drift),
+        "reminded": reminded,
         "purged": purged.unconfirmed,
     }
 

@@ -245,6 +245,9 @@ SIGNING_NOTICES_PER_DAY = env_int("UNDERSIGN_SIGNING_NOTICES_PER_DAY", 3)
 SIGNING_NOTICE_GAP_MINUTES = env_int("UNDERSIGN_SIGNING_NOTICE_GAP_MINUTES", 10)
 # Unconfirmed signatures are deleted after this many days by `undersign purge`.
 UNCONFIRMED_RETENTION_DAYS = env_int("UNDERSIGN_UNCONFIRMED_DAYS", 7)
+# This many days before that, a signer who has not confirmed gets one reminder with the link
+# (0: none). Until then the address stays in the transit box, encrypted under the transit key.
+UNCONFIRMED_REMINDER_DAYS = env_int("UNDERSIGN_REMINDER_DAYS", 1)
 # How often the worker runs the purge by itself.
 # How many reverse proxies in front of us append to X-Forwarded-For; 0 = none, trust only
 # the socket's address. The client is the address that many hops from the right.

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from undersign.signatures.retention import reminders_on
 from undersign.statements.markdown import to_html
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement
@@ -92,6 +93,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "statement": statement,
         "sealed": statement is not None and statement.sealing_key_id is not None,
         "unconfirmed_days": settings.UNCONFIRMED_RETENTION_DAYS,
+        "reminder_days": settings.UNCONFIRMED_REMINDER_DAYS if reminders_on() else 0,
         "limit_hours": max(1, math.ceil(limit_seconds / 3600)),
         "mail_server": _mail_server(),
     }

@@ -5,6 +5,11 @@ statement page without `?lang=` shows the text in that language. A `?lang=` link
 statement's "also in" links, a shared link, the links in our mails) sets the interface too
 when the site speaks that language, so the reader never sees an English page around a Russian
 text, and the signature made from that page carries the language the signer read.
+
+On a page that shows a form someone filled in (the signing form after a mistake), the
+switcher's buttons belong to that form instead (`switch_within`): the view gets what was
+typed with the chosen language and shows the same form again in it. Nothing typed is put in
+a URL, a cookie or the server's storage; it goes back to the page that asked for it.
 """
 
 from collections.abc import Callable
@@ -80,6 +85,30 @@ def languages(request: HttpRequest) -> dict:
     }
 
 
+def switch_within(form_id: str, action: str) -> dict:
+    """Context that makes the header's language buttons submit the form `form_id` to
+    `action` (HTML's `form` and `formaction` attributes: no JavaScript), for a page showing
+    what someone typed. The view then calls `language_switched`."""
+    return {"language_form": form_id, "language_action": action}
+
+
+def language_switched(request: HttpRequest) -> str | None:
+    """The language a posted form's language button chose, now active for this request and
+    remembered like `set_language` does; None when the form was sent otherwise."""
+    chosen = site_language(request.POST.get("language"))
+    if chosen:
+        use_language(request, chosen)
+    return chosen
+
+
+def use_language(request: HttpRequest, code: str) -> None:
+    """Speak `code` for the rest of this request, and set the language cookie with the
+    answer (by `LanguageFromLink`)."""
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    request._language_from_link = code  # type: ignore[attr-defined]
+
+
 class LanguageFromLink:
     """Middleware: a public page's `?lang=xx` in a language the site speaks sets the
     interface language too, for this request and (by the language cookie) the next ones.
@@ -118,6 +147,4 @@ class LanguageFromLink:
             return
         chosen = site_language(request.GET.get("lang"))
         if chosen:
-            translation.activate(chosen)
-            request.LANGUAGE_CODE = chosen
-            request._language_from_link = chosen  # type: ignore[attr-defined]
+            use_language(request, chosen)

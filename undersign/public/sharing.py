@@ -1,11 +1,15 @@
-"""Share card (PNG) and QR codes for a statement, made on the server with no network."""
+"""Share card (PNG), QR codes and share links for a statement, made on the server with no
+network."""
 
 import io
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import segno
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from undersign.statements.markdown import plain_text
@@ -93,3 +97,29 @@ def qr_code(url: str, kind: str) -> bytes:
     else:
         qr.save(out, kind="png", scale=10, border=4)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ShareLinks:
+    address: str
+    telegram: str
+    whatsapp: str
+    email: str
+
+
+def _query(values: dict[str, str]) -> str:
+    # %20 for spaces, never "+": mail programs (RFC 6068) and messengers read it alike.
+    return urlencode(values, quote_via=quote)
+
+
+def share_links(address: str, title: str) -> ShareLinks:
+    """Plain links that open Telegram, WhatsApp or the mail program with an invitation and
+    the statement's address. Nothing of theirs is loaded until the reader follows one, and
+    then without a referrer. Signal has no such link: the page offers the address to copy."""
+    invitation = _("I signed “%(title)s”. Sign it too:") % {"title": title}
+    return ShareLinks(
+        address=address,
+        telegram="https://t.me/share/url?" + _query({"url": address, "text": invitation}),
+        whatsapp="https://wa.me/?" + _query({"text": f"{invitation} {address}"}),
+        email="mailto:?" + _query({"subject": title, "body": f"{invitation}\n\n{address}"}),
+    )

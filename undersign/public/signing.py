@@ -7,14 +7,17 @@ posts made by other sites' pages instead.
 
 from dataclasses import dataclass
 
+from django import forms
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from undersign import abuse
 from undersign.public.errors import wait_message
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
+from undersign.signatures.text import is_readable
 from undersign.statements.models import Statement
 
 
@@ -69,4 +72,39 @@ def attempt_signature(
     except signing.SigningError as error:
         form.add_error(None, error.message)
         return Refused(400)
+    return None
+
+
+class LinkAgainForm(forms.Form):
+    """ "Send the link again" on the check-mail page: the address only."""
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if not is_readable(email) or "\r" in email or "\n" in email:
+            raise forms.ValidationError(_("Enter a valid email address."))
+        return email
+
+
+def ask_link_again(
+    request: HttpRequest, statement: Statement, form: LinkAgainForm
+) -> Refused | None:
+    """Ask for the confirmation link again; None when the request is recorded.
+
+    Counted like a signing attempt (a valid form only, the same limits), and answered the
+    same whatever the address: the mail job decides what, if anything, is sent.
+    """
+    if not form.is_valid():
+        return Refused(400)
+    proven = abuse.proof_is_valid(request.POST.get("altcha", ""))
+    wait = abuse.signing_limited(request, proven=proven)
+    if wait is not None:
+        form.add_error(None, wait_message(wait))
+        return Refused(429, retry_after=wait)
+    signing.send_link_again(statement, form.cleaned_data["email"], get_language())
     return None

@@ -1,5 +1,7 @@
 """Thin views: read the request, call a service, render or redirect."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -7,10 +9,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from undersign import abuse
+from undersign.public import sharing
 from undersign.public.errors import forbidden
+from undersign.public.languages import language_switched, switch_within
 from undersign.public.reading import (
     current_text,
     goal_percent,
@@ -19,13 +23,18 @@ from undersign.public.reading import (
     share_tags,
     wanted_language,
 )
-from undersign.public.signing import attempt_signature, room_code
+from undersign.public.signing import (
+    LinkAgainForm,
+    ask_link_again,
+    attempt_signature,
+    room_code,
+)
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement, public_statements
-from undersign.statements.texts import titles_in
+from undersign.statements.texts import title_in, titles_in
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -69,7 +78,14 @@ def _statement_context(
         "list_cache_seconds": 0 if cursor else settings.PUBLIC_CACHE_SECONDS,
         "form_cache_seconds": 0 if form.is_bound else settings.PUBLIC_CACHE_SECONDS,
         "text_cache_seconds": settings.PUBLIC_CACHE_SECONDS,
+        # A form someone filled in: the language buttons send it, so nothing typed is lost.
+        **(switch_within("sign-form", _sign_action(statement)) if form.is_bound else {}),
     }
+
+
+def _sign_action(statement: Statement) -> str:
+    # No #fragment: browsers skip `autofocus` (the error summary's) on a page opened at one.
+    return reverse("public:sign", args=[statement.slug])
 
 
 def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -82,12 +98,22 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @csrf_exempt  # no cookie token: `abuse.from_this_site` refuses other sites' posts
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
+    if request.method != "POST":
+        # A page answering a post here has relative links ("?lang=de", "?after=…") and an
+        # address one may reload or copy: they lead to the statement's page, never a 405.
+        query = request.GET.urlencode()
+        return redirect(statement.get_absolute_url() + ("?" + query if query else ""))
     if not abuse.from_this_site(request):
         return forbidden(request)
     form = PublicSignatureForm(request.POST)
+    if language_switched(request):
+        # A language button of the page's header: the same form again, in that language.
+        # Nothing is signed, and nothing typed leaves the page it came from.
+        context = _statement_context(request, statement, form)
+        return render(request, "public/statement.html", context)
     if form.is_robot:
         # The answer a person gets, so the robot learns nothing; nothing is stored.
         return redirect("public:check_mail", slug=statement.slug)
@@ -107,19 +133,57 @@ def pow_challenge(request: HttpRequest) -> HttpResponse:
     return JsonResponse(abuse.new_challenge())
 
 
+@csrf_exempt  # no cookie, like the signing form: `abuse.from_this_site` checks the post
+@require_http_methods(["GET", "POST"])
 def check_mail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "public/check_mail.html", {"statement": public_statement(slug)})
+    """ "Check your mail", with a form to send the link again: answered the same whatever
+    the address (see `services.send_link_again`)."""
+    statement = public_statement(slug)
+    form = LinkAgainForm(request.POST if request.method == "POST" else None)
+    refused = None
+    if request.method == "POST":
+        if not abuse.from_this_site(request):
+            return forbidden(request)
+        if not language_switched(request):
+            refused = ask_link_again(request, statement, form)
+            if refused is None:
+                return redirect(reverse("public:check_mail", args=[slug]) + "?again=1#again")
+    action = reverse("public:check_mail", args=[slug])  # no #fragment: see `_sign_action`
+    context = {
+        "statement": statement,
+        "form": form,
+        "asked": request.method == "GET" and request.GET.get("again") == "1",
+        "unconfirmed_days": settings.UNCONFIRMED_RETENTION_DAYS,
+        "gap_minutes": settings.SIGNING_NOTICE_GAP_MINUTES,
+        "altcha_challenge_url": reverse("public:pow_challenge"),
+        **(switch_within("again-form", action) if form.is_bound else {}),
+    }
+    response = render(
+        request, "public/check_mail.html", context, status=refused.status if refused else 200
+    )
+    if refused is not None and refused.retry_after is not None:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
-def _signature_from_link(ref: str, purpose: str, token: str) -> Signature:
-    signature = signing.signature_for_link(ref, purpose, token)
-    if signature is None:
-        raise Http404
-    return signature
+def _link_gone(request: HttpRequest, purpose: str) -> HttpResponse:
+    """The page of a mail link that leads to no signature: expired (an unconfirmed signature
+    is purged after a few days), incomplete or made up. The same page for all of them, so it
+    tells nothing about which; it offers to sign again where the link says it came from."""
+    try:
+        statement: Statement | None = public_statement(request.GET.get("s", ""))
+    except Http404:
+        statement = None
+    context = {
+        "statement": statement,
+        "purpose": purpose,
+        "unconfirmed_days": settings.UNCONFIRMED_RETENTION_DAYS,
+    }
+    return render(request, "public/link_gone.html", context, status=404)
 
 
-def _confirm_context(signature: Signature, *, changed: bool = False) -> dict:
-    return {
+def _confirm_context(request: HttpRequest, signature: Signature, *, changed: bool = False) -> dict:
+    context = {
         "signature": signature,
         "statement": signature.statement,
         "displays": [
@@ -129,13 +193,22 @@ def _confirm_context(signature: Signature, *, changed: bool = False) -> dict:
         ],
         "changed": changed,
     }
+    if signature.status == Signature.Status.CONFIRMED and signature.statement.is_open:
+        # Ask others to sign too: the statement in the reader's language, by plain links.
+        title = title_in(signature.statement, get_language())
+        address = request.build_absolute_uri(signature.statement.get_absolute_url())
+        address += "?" + urlencode({"lang": title.language})
+        context["share"] = sharing.share_links(address, str(title))
+    return context
 
 
 @never_cache  # Cache-Control: no-store: the page names a person's choices
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     # A GET only shows a button: mail scanners that open links confirm nothing.
-    signature = _signature_from_link(ref, "confirm", token)
+    signature = signing.signature_for_link(ref, "confirm", token)
+    if signature is None:
+        return _link_gone(request, "confirm")
     if request.method == "POST":
         shown = request.POST.get("shown", "")
         confirmed = signing.confirm_signature(
@@ -146,16 +219,18 @@ def confirm(request: HttpRequest, ref: str, token: str) -> HttpResponse:
         )
         if not confirmed and signature.status == Signature.Status.PENDING:
             # Another submission changed what would be shown since the page was opened.
-            context = _confirm_context(signature, changed=True)
+            context = _confirm_context(request, signature, changed=True)
             return render(request, "public/confirm.html", context, status=409)
         return redirect(request.path)
-    return render(request, "public/confirm.html", _confirm_context(signature))
+    return render(request, "public/confirm.html", _confirm_context(request, signature))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, ref: str, token: str) -> HttpResponse:
-    signature = _signature_from_link(ref, "withdraw", token)
+    signature = signing.signature_for_link(ref, "withdraw", token)
+    if signature is None:
+        return _link_gone(request, "withdraw")
     if request.method == "POST":
         signing.withdraw_signature(signature)  # idempotent: a second press changes nothing
         return redirect(request.path)

@@ -14,8 +14,10 @@ repeat attempt carries its whole submission to the job that decides what to do w
 That part is stored encrypted (a secret box) under the transit key, which lives in the data
 folder or the environment, never in the database, and it is erased once the mail has gone
 out: the link in that mail is all the signer needs, and a later attempt to sign brings the
-address again with it. So in sealed mode no contact reaches the database in clear, not even
-for the minute before the mail. Unsealed statements go the same way (their contacts are
+address again with it. Only while a pending signature may still get its one reminder before
+the purge does the box keep the address and the name (nothing else) until then. So in
+sealed mode no contact reaches the database in clear, not even for the minute before the
+mail. Unsealed statements go the same way (their contacts are
 kept in clear columns for the organisers, as they chose), so every path does the same work.
 """
 
@@ -160,6 +162,20 @@ def store_notice(signature_id: int, prepared: Prepared, language: str) -> Signin
     )
 
 
+def store_link_request(statement: Statement, email: str, language: str) -> SigningNotice:
+    """A request for the link again: a notice with the address only, and no signature yet."""
+    submission = Submission(email=email, name="", contact={}, choices={})
+    return SigningNotice.objects.create(
+        statement=statement, transit=_lock(asdict(submission)), language=language
+    )
+
+
+def attach_notice(notice: SigningNotice, signature_id: int) -> None:
+    """A request for the link again found its signature: it counts among its notices."""
+    SigningNotice.objects.filter(pk=notice.pk).update(signature_id=signature_id)
+    notice.signature = Signature.objects.select_related("statement").get(pk=signature_id)
+
+
 def replace_contact(signature_id: int, submission: Submission) -> None:
     """Give a pending signature's contact the columns of a later submission. Its transit box
     is replaced only while the confirmation mail still needs one (then it greets the latest
@@ -167,13 +183,32 @@ def replace_contact(signature_id: int, submission: Submission) -> None:
     columns = {k: v for k, v in submission.contact.items() if k in (*CONTACT_FIELDS, "sealed")}
     Contact.objects.filter(signature_id=signature_id).update(**columns)
     Contact.objects.filter(signature_id=signature_id).exclude(transit="").update(
-        transit=_lock(asdict(submission))
+        transit=_address_box(submission.email, submission.name)
     )
 
 
+def _address_box(email: str, name: str) -> str:
+    # All a signature's mails need (`contact_for_mail`): where to, and whom they greet.
+    return _lock({"email": email, "name": name})
+
+
 def forget_mail_address(signature_id: int) -> None:
-    """The confirmation mail is out (or failed for good): the transit box goes."""
+    """The confirmation mail is out (or failed for good), the reminder went, or the
+    signature was confirmed: the transit box goes."""
     Contact.objects.filter(signature_id=signature_id).update(transit="")
+
+
+def keep_address_for_reminder(signature_id: int, email: str, name: str) -> None:
+    """The confirmation mail is out and the signature may need its one reminder before the
+    purge: the transit box keeps the address and the name, nothing else, still encrypted
+    under the transit key (outside the database), until the reminder went out or the
+    signature was confirmed, withdrawn or purged."""
+    contact = Contact.objects.filter(signature_id=signature_id)
+    pending = contact.filter(
+        signature__status=Signature.Status.PENDING, signature__reminded_at__isnull=True
+    )
+    if not pending.update(transit=_address_box(email, name)):
+        contact.update(transit="")
 
 
 def forget_notice_address(notice_id: int, *, sent: bool) -> None:
@@ -185,7 +220,9 @@ def forget_notice_address(notice_id: int, *, sent: bool) -> None:
 def erase_contacts_of(statement: Statement) -> int:
     """Delete every contact (and pending notice) of a statement; the signatures stay counted."""
     with transaction.atomic():
-        SigningNotice.objects.filter(signature__statement=statement).delete()
+        SigningNotice.objects.filter(
+            Q(signature__statement=statement) | Q(statement=statement)
+        ).delete()
         deleted, _ = Contact.objects.filter(signature__statement=statement).delete()
     return deleted
 
@@ -217,7 +254,7 @@ def notice_for_mail(notice_id: int) -> tuple[SigningNotice, Submission] | None:
     """A waiting notice with its address, and the submission it carries; None once it was
     handled (or its box does not open)."""
     notice = (
-        SigningNotice.objects.select_related("signature", "signature__statement")
+        SigningNotice.objects.select_related("signature", "signature__statement", "statement")
         .filter(pk=notice_id)
         .exclude(transit="")
         .first()

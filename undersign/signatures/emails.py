@@ -1,5 +1,6 @@
 """One function per mail kind, rendered in the signer's language. No tracking of any kind."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,9 +20,13 @@ def _in(language: str) -> str:
     return "?" + urlencode({"lang": language}) if language else ""
 
 
-def _link(name: str, ref: str, purpose: str, language: str) -> str:
-    path = reverse(name, args=[ref, link_token(ref, purpose)])
-    return settings.SITE_URL + path + _in(language)
+def _link(name: str, signature: Signature, purpose: str, language: str) -> str:
+    path = reverse(name, args=[signature.ref, link_token(signature.ref, purpose)])
+    # The statement's slug too: once an unconfirmed signature is purged, its link's page
+    # can still offer to sign again there (the slug is public; the ref stays unguessable).
+    query = {"lang": language} if language else {}
+    query["s"] = signature.statement.slug
+    return settings.SITE_URL + path + "?" + urlencode(query)
 
 
 def _common(signature: Signature, language: str) -> dict:
@@ -30,8 +35,20 @@ def _common(signature: Signature, language: str) -> dict:
         # The title of the wording they signed, in the language they read it in.
         "title": revision_title(signature.revision, language),
         "statement_url": settings.SITE_URL + signature.statement.get_absolute_url() + _in(language),
-        "withdraw_url": _link("public:withdraw", signature.ref, "withdraw", language),
+        "withdraw_url": _link("public:withdraw", signature, "withdraw", language),
     }
+
+
+def _message(subject: str, text: str, to: str, html: str = "") -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message
 
 
 def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
@@ -39,7 +56,7 @@ def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
     context = {
         **_common(signature, signature.language),
         "name": contact.name,
-        "confirm_url": _link("public:confirm", signature.ref, "confirm", signature.language),
+        "confirm_url": _link("public:confirm", signature, "confirm", signature.language),
     }
     with translation.override(signature.language):
         # The subject never carries the name or the title: no header injection, no leaks
@@ -47,34 +64,45 @@ def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
         subject = render_to_string("signatures/mail/confirm_subject.txt", context)
         text = render_to_string("signatures/mail/confirm.txt", context)
         html = render_to_string("signatures/mail/confirm.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[contact.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return _message(subject, text, contact.email, html)
 
 
-def notice_mail(notice: SigningNotice) -> EmailMultiAlternatives:
-    """Someone tried to sign again with this address."""
+def notice_mail(notice: SigningNotice, *, asked: bool = False) -> EmailMultiAlternatives:
+    """Someone tried to sign again with this address, or (`asked`) asked for the link
+    again."""
     signature = notice.signature
+    assert signature is not None
     language = notice.language or signature.language
     pending = signature.status == Signature.Status.PENDING
     context = {
         **_common(signature, language),
         "pending": pending,
-        "confirm_url": _link("public:confirm", signature.ref, "confirm", language)
-        if pending
-        else "",
+        "asked": asked,
+        "confirm_url": _link("public:confirm", signature, "confirm", language) if pending else "",
     }
     with translation.override(language):
         subject = render_to_string("signatures/mail/notice_subject.txt", context)
         text = render_to_string("signatures/mail/notice.txt", context)
-    return EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        to=[notice.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    return _message(subject, text, notice.email)
+
+
+def purge_day(signature: Signature):
+    """The day an unconfirmed signature is deleted (`retention.purge`)."""
+    return signature.created_at + timedelta(days=settings.UNCONFIRMED_RETENTION_DAYS)
+
+
+def reminder_mail(contact: Contact) -> EmailMultiAlternatives:
+    """The one reminder before an unconfirmed signature is deleted."""
+    signature = contact.signature
+    language = signature.language
+    context = {
+        **_common(signature, language),
+        "name": contact.name,
+        "confirm_url": _link("public:confirm", signature, "confirm", language),
+        "until": purge_day(signature),
+    }
+    with translation.override(language):
+        subject = render_to_string("signatures/mail/reminder_subject.txt", context)
+        text = render_to_string("signatures/mail/reminder.txt", context)
+        html = render_to_string("signatures/mail/reminder.html", context)
+    return _message(subject, text, contact.email, html)

@@ -53,6 +53,8 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     mail_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the one reminder before the purge was claimed for sending (`retention.remind`).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     # How many submissions shaped this signature while it was pending: the latest one for an
     # address decides, and the confirm page posts the number it showed, so choices replaced
     # in the meantime are shown to the person before they can be confirmed.
@@ -147,9 +149,17 @@ class SigningNotice(models.Model):
     choices of this latest submission); the person at the form sees the same answer as
     anyone. `transit` holds the whole submission encrypted under the transit key and is
     erased once the job ran; the row stays a little while to count notices per day.
+
+    A request for the link again (the check-mail page) is a notice too, with no signature
+    yet: it names its `statement`, and the job finds the signature by the address, if any.
     """
 
-    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     transit = models.TextField(blank=True)
     language = models.CharField(max_length=10)
     # The address, opened from `transit` by `contacts.notice_for_mail`; never stored.

@@ -3,6 +3,8 @@
 `purge` deletes signatures never confirmed within `UNCONFIRMED_RETENTION_DAYS`, the addresses
 of handled repeat-attempt notices after a day, and on a statement's contacts deletion date
 every contact of that statement. Confirmed signatures stay, so the counts stay true.
+`remind` sends, once, a reminder to the signer of a pending signature shortly before
+(`UNCONFIRMED_REMINDER_DAYS`).
 
 The worker runs it as it starts and on every round of its `housekeeping` job
 (`undersign/housekeeping.py`), which lives in the durable queue: it survives restarts,
@@ -63,3 +65,44 @@ def purge() -> Purged:
         result.statements,
     )
     return result
+
+
+def reminders_on() -> bool:
+    """Whether a pending signature gets one reminder before the purge (a setting)."""
+    return 0 < settings.UNCONFIRMED_REMINDER_DAYS < settings.UNCONFIRMED_RETENTION_DAYS
+
+
+def remind(batch: int = 500) -> int:
+    """Queue the one reminder of each pending signature whose purge is near. Returns how
+    many it queued.
+
+    Due `UNCONFIRMED_REMINDER_DAYS` before the purge, for signatures whose confirmation mail
+    went out (the address waits in the transit box for this), not within a few minutes of
+    the last mail. Each is claimed by a conditional UPDATE of `reminded_at` in the
+    transaction that queues its job: with several workers, a reminder is queued once.
+    """
+    from undersign.signatures.tasks import send_reminder
+
+    if not reminders_on():
+        return 0
+    now = timezone.now()
+    days = settings.UNCONFIRMED_RETENTION_DAYS
+    due = Signature.objects.filter(
+        status=Signature.Status.PENDING,
+        reminded_at__isnull=True,
+        created_at__gte=now - timedelta(days=days),
+        created_at__lt=now - timedelta(days=days - settings.UNCONFIRMED_REMINDER_DAYS),
+        mail_sent_at__lt=now - timedelta(minutes=settings.SIGNING_NOTICE_GAP_MINUTES),
+    )
+    queued = 0
+    for pk in list(due.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            claimed = Signature.objects.filter(
+                pk=pk, status=Signature.Status.PENDING, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if claimed:
+                send_reminder.enqueue(pk)
+        queued += claimed
+    if queued:
+        logger.info("reminders queued for %s unconfirmed signatures", queued)
+    return queued

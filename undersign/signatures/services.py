@@ -170,6 +170,28 @@ def replace_pending_choices(signature_id: int, submission: contacts.Submission) 
     return bool(replaced)
 
 
+def send_link_again(statement: Statement, email: str, language: str) -> None:
+    """Ask for the confirmation link again (the check-mail page's "Send the link again").
+
+    Returns nothing, and does the same work whatever the address: no lookup here, one
+    notice row holding the address in a transit box, one job. The job (`tasks.send_notice`)
+    finds the signature by the address and decides as for a repeat attempt: a pending one
+    gets its link again, a confirmed one a note that it counts, an unknown address nothing;
+    with the same limits (`SIGNING_NOTICE_GAP_MINUTES`, `SIGNING_NOTICES_PER_DAY`).
+    """
+    from undersign.signatures.tasks import send_notice
+
+    with transaction.atomic():
+        notice = contacts.store_link_request(statement, email, language)
+        send_notice.enqueue(notice.pk)
+    logger.info("link asked for again on statement %s", statement.pk)
+
+
+def signature_of_address(statement: Statement, email: str) -> int | None:
+    """The id of the signature `email` made on `statement`, if any (for the mail job)."""
+    return _signature_with_digest(statement, email_digest(email))
+
+
 def _signature_with_digest(statement: Statement, digest: str) -> int | None:
     return (
         Signature.objects.filter(statement=statement, email_digest=digest)
@@ -231,6 +253,7 @@ def confirm_signature(
             **_more_private(current, display, hide_place),
         ):
             tallies.count(tallies.counted_row(signature.pk), +1)  # type: ignore[arg-type]
+            contacts.forget_mail_address(signature.pk)  # no reminder will be needed
         signature.refresh_from_db()
     if signature.status == Signature.Status.CONFIRMED:
         logger.info("signature %s confirmed", signature.pk)

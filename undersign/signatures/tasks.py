@@ -3,6 +3,7 @@
 import logging
 import smtplib
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,9 +12,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from undersign.signatures import contacts
-from undersign.signatures.emails import confirmation_mail, notice_mail
-from undersign.signatures.models import Signature, SigningNotice
-from undersign.signatures.services import replace_pending_choices
+from undersign.signatures.emails import confirmation_mail, notice_mail, reminder_mail
+from undersign.signatures.models import Contact, Signature, SigningNotice
+from undersign.signatures.retention import reminders_on
+from undersign.signatures.services import replace_pending_choices, signature_of_address
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +25,8 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
 
 
-def _record_sent(signature_id: int) -> None:
-    """Record that the mail went out, through a lost database connection if need be: a job
+def _durably(write: Callable[[], None]) -> None:
+    """Record that a mail went out, through a lost database connection if need be: a job
     that fails here runs again and sends the mail a second time."""
     for pause in (0.1, 0.5, 2.0, None):
         # The connection may have died while the mail server talked: open a new one outside
@@ -33,13 +35,25 @@ def _record_sent(signature_id: int) -> None:
             connection.close()
         try:
             with transaction.atomic():
-                Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
-                contacts.forget_mail_address(signature_id)
+                write()
             return
         except (OperationalError, InterfaceError):
             if pause is None:
                 raise
             time.sleep(pause)
+
+
+def _record_sent(contact: Contact) -> None:
+    signature_id = contact.signature_id
+
+    def write() -> None:
+        Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
+        if reminders_on():
+            contacts.keep_address_for_reminder(signature_id, contact.email, contact.name)
+        else:
+            contacts.forget_mail_address(signature_id)
+
+    _durably(write)
 
 
 @task()
@@ -73,8 +87,41 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
                 signature_id, attempt + 1
             )
         return "retry"
-    _record_sent(signature_id)
+    _record_sent(contact)
     logger.info("confirmation of signature %s sent", signature_id)
+    return "sent"
+
+
+@task()
+def send_reminder(signature_id: int, attempt: int = 1) -> str:
+    """The one reminder to a signer who has not confirmed, a day or so before the purge
+    (claimed once by `retention.remind`); retried with backoff if the mail server fails.
+    The address goes with it."""
+    contact = contacts.contact_for_mail(signature_id)
+    if contact is None:
+        return "skipped"  # withdrawn or purged
+    if contact.signature.status != Signature.Status.PENDING or not contact.email:
+        contacts.forget_mail_address(signature_id)
+        return "skipped"  # confirmed meanwhile, or already sent by an earlier run
+    try:
+        reminder_mail(contact).send()
+    except (smtplib.SMTPException, OSError) as error:
+        if attempt >= settings.MAIL_MAX_ATTEMPTS:
+            logger.error("reminder of signature %s failed for good", signature_id)
+            contacts.forget_mail_address(signature_id)
+            return "failed"
+        delay = retry_delay(attempt)
+        logger.warning(
+            "reminder of signature %s failed (%s), retry in %s",
+            signature_id,
+            type(error).__name__,
+            delay,
+        )
+        with transaction.atomic():
+            send_reminder.using(run_after=timezone.now() + delay).enqueue(signature_id, attempt + 1)
+        return "retry"
+    _durably(lambda: contacts.forget_mail_address(signature_id))
+    logger.info("reminder of signature %s sent", signature_id)
     return "sent"
 
 
@@ -83,6 +130,8 @@ def _notice_allowed(notice: SigningNotice) -> bool:
     of the last mail (a double click, a retry), and at most a few a day per signature."""
     signature = notice.signature
     now = timezone.now()
+    if signature is None:
+        return False
     if signature.status == Signature.Status.WITHDRAWN or signature.mail_sent_at is None:
         return False
     if signature.mail_sent_at > now - timedelta(minutes=settings.SIGNING_NOTICE_GAP_MINUTES):
@@ -98,26 +147,41 @@ def send_notice(notice_id: int) -> str:
     """Someone tried to sign again with an address that signed. A pending signature first
     takes the choices of this latest submission (whatever the mail throttle decides), then
     its owner gets the confirmation link again; a confirmed one is left as it is and its
-    owner gets a short note. Tried once; the submission is erased whatever happens."""
+    owner gets a short note. Tried once; the submission is erased whatever happens.
+
+    A request for the link again (`services.send_link_again`) is decided the same way, once
+    its address has found a signature; for an address that signed nothing, nothing is sent.
+    """
     opened = contacts.notice_for_mail(notice_id)
     if opened is None:
         contacts.forget_notice_address(notice_id, sent=False)
         return "skipped"
     notice, submission = opened
-    if notice.signature.status == Signature.Status.PENDING:
-        replace_pending_choices(notice.signature_id, submission)
+    asked = notice.signature is None  # "send the link again": the address finds its signature
+    if asked:
+        found = None
+        if notice.statement is not None:
+            found = signature_of_address(notice.statement, submission.email)
+        if found is None:
+            contacts.forget_notice_address(notice_id, sent=False)
+            return "nobody"
+        contacts.attach_notice(notice, found)
+    assert notice.signature is not None
+    if submission.choices and notice.signature.status == Signature.Status.PENDING:
+        # A repeat attempt carries its choices (a request for the link carries none).
+        replace_pending_choices(notice.signature.pk, submission)
         notice.signature.refresh_from_db()
     if not _notice_allowed(notice):
         contacts.forget_notice_address(notice_id, sent=False)
         return "throttled"
     try:
-        notice_mail(notice).send()
+        notice_mail(notice, asked=asked).send()
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("notice %s failed (%s)", notice_id, type(error).__name__)
         contacts.forget_notice_address(notice_id, sent=False)
         return "failed"
     with transaction.atomic():
         contacts.forget_notice_address(notice_id, sent=True)
-        Signature.objects.filter(pk=notice.signature_id).update(mail_sent_at=timezone.now())
-    logger.info("notice %s for signature %s sent", notice_id, notice.signature_id)
+        Signature.objects.filter(pk=notice.signature.pk).update(mail_sent_at=timezone.now())
+    logger.info("notice %s for signature %s sent", notice_id, notice.signature.pk)
     return "sent"
