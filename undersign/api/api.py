@@ -2,16 +2,20 @@
 
 from datetime import date, datetime
 from functools import wraps
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.responses import Status
+from pydantic import create_model
 
 from undersign import abuse
+from undersign.signatures import fields
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
 from undersign.statements.services import public_statement, public_statements
@@ -82,19 +86,30 @@ class SignaturePage(Schema):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
 
 
-class SignatureIn(Schema):
-    name: str
-    display: str = "full"
-    email: str
-    city: str = ""
-    country: str = ""
-    volunteer: bool = False
-    volunteer_where: str = ""
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    consent: bool = False
-    altcha: str = Field("", description="A solved proof-of-work puzzle (optional).")
+def _signing_field(declared: fields.SignerField) -> tuple[Any, Any]:
+    """The type and default of a declared field in the signing body."""
+    with translation.override("en"):
+        described = " — ".join(str(p) for p in (declared.label, declared.help) if p)
+    # Documented only: the form checks the length and says so in the person's language.
+    extra: dict[str, Any] | None = (
+        {"maxLength": declared.max_length} if declared.max_length else None
+    )
+    if declared.kind in (fields.Kind.BOOL, fields.Kind.CONSENT):
+        return bool, Field(False, description=described)
+    if declared.kind == fields.Kind.DISPLAY:
+        return str, Field("full", description=described)
+    if declared.required:
+        return str, Field(..., description=described, json_schema_extra=extra)
+    return str, Field("", description=described, json_schema_extra=extra)
+
+
+# The signing body: the declared fields (`signatures.fields`), then the proof of work.
+SignatureIn = create_model(
+    "SignatureIn",
+    __base__=Schema,
+    **{f.name: _signing_field(f) for f in fields.FIELDS},  # type: ignore[call-overload]
+    altcha=(str, Field("", description="A solved proof-of-work puzzle (optional).")),
+)
 
 
 class Accepted(Schema):
@@ -219,7 +234,7 @@ def browsers_cannot_forge(view):
     tags=["signatures"],
 )
 @decorate_view(browsers_cannot_forge)
-def sign(request: HttpRequest, slug: str, payload: SignatureIn):
+def sign(request: HttpRequest, slug: str, payload: SignatureIn):  # type: ignore[valid-type]
     """Sign a statement. The answer is the same whether or not the email signed before;
     the signature counts once the link in the confirmation mail is followed. Only JSON
     bodies are taken, and no post from another site's page. A body with mistakes is not
@@ -228,14 +243,15 @@ def sign(request: HttpRequest, slug: str, payload: SignatureIn):
     form = SignatureForm(
         data={
             key: ("on" if value is True else "" if value is False else value)
-            for key, value in payload.dict().items()
+            for key, value in payload.dict().items()  # type: ignore[attr-defined]
             if key != "altcha"
         }
     )
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return Status(422, {"errors": errors})
-    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(payload.altcha))
+    proof = payload.altcha  # type: ignore[attr-defined]
+    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(proof))
     if wait is not None:
         response = api.create_response(
             request,

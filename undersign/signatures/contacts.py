@@ -22,8 +22,8 @@ kept in clear columns for the organisers, as they chose), so every path does the
 import base64
 import json
 import logging
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from undersign.organisers.services import log_action
+from undersign.signatures import fields
 from undersign.signatures.models import Contact, Signature, SigningNotice
 from undersign.statements.models import Statement
 
@@ -44,17 +45,22 @@ SEALED_PREFIX = "sealed:v1:"  # a letter first, so a spreadsheet never reads it 
 TRANSIT_PREFIX = "transit:v1:"
 
 
-@dataclass(frozen=True)
-class ContactData:
-    name: str
-    email: str
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    volunteer_where: str = ""
+# The contact fields, as declared (`signatures.fields`): each a column of `Contact`.
+CONTACT_FIELDS = tuple(f.name for f in fields.CONTACT_FIELDS)
 
 
-CONTACT_FIELDS = tuple(ContactData.__dataclass_fields__)
+class ContactData(dict[str, str]):
+    """A signer's contact fields by name (`CONTACT_FIELDS`), each "" when not given; each
+    reads as an attribute too (`data.email`)."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None, /, **more: Any) -> None:
+        given = {**(values or {}), **more}
+        super().__init__({name: str(given.get(name) or "") for name in CONTACT_FIELDS})
+
+    def __getattr__(self, name: str) -> str:  # data.email, data.phone
+        if name in CONTACT_FIELDS:
+            return self[name]
+        raise AttributeError(name)
 
 
 class ContactsErased(Exception):
@@ -75,7 +81,7 @@ def new_key_pair() -> tuple[str, str]:
 
 def seal(public_key: str, data: ContactData) -> str:
     box = SealedBox(PublicKey(base64.b64decode(public_key)))
-    plain = json.dumps(asdict(data), ensure_ascii=False).encode("utf-8")
+    plain = json.dumps(dict(data), ensure_ascii=False).encode("utf-8")
     return SEALED_PREFIX + base64.b64encode(box.encrypt(plain)).decode()
 
 
@@ -84,7 +90,7 @@ def unseal(private_key: str, blob: str) -> ContactData:
         raise ValueError("not a sealed contact")
     box = SealedBox(PrivateKey(base64.b64decode(private_key)))
     values = json.loads(box.decrypt(base64.b64decode(blob[len(SEALED_PREFIX) :])))
-    return ContactData(**{k: str(values.get(k, "")) for k in CONTACT_FIELDS})
+    return ContactData(values)
 
 
 # Transit ------------------------------------------------------------------------------------
@@ -142,7 +148,7 @@ def prepare_contact(data: ContactData, statement: Statement, choices: dict[str, 
     """
     key = statement.sealing_key
     if key is None:
-        contact = {**asdict(data), "sealed": ""}
+        contact = {**data, "sealed": ""}
     else:
         contact = {field: "" for field in CONTACT_FIELDS}
         contact["sealed"] = seal(key.public_key, data)
@@ -237,20 +243,30 @@ def notice_for_mail(notice_id: int) -> tuple[SigningNotice, Submission] | None:
 
 @dataclass(frozen=True)
 class ContactCard:
-    """One signer's contacts as an organiser sees them: clear text, or sealed."""
+    """One signer's contacts as an organiser sees them: clear text, or sealed. Each contact
+    field reads as an attribute (`card.email`)."""
 
-    name: str = ""
-    email: str = ""
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    volunteer_where: str = ""
+    values: dict[str, str] = field(default_factory=dict)
     # The sealed box, as stored: only `undersign contacts open` with the key opens it.
     sealed: str = ""
+
+    def __getattr__(self, name: str) -> str:
+        if name in CONTACT_FIELDS:
+            return self.values.get(name, "")
+        raise AttributeError(name)
 
     @property
     def is_sealed(self) -> bool:
         return bool(self.sealed)
+
+    @property
+    def shown(self) -> list[tuple[str, str, str]]:
+        """(name, label, value) of each contact field given, in the declared order."""
+        return [
+            (f.name, str(f.label), self.values[f.name])
+            for f in fields.CONTACT_FIELDS
+            if self.values.get(f.name)
+        ]
 
 
 def _card(contact: Contact | None) -> ContactCard:
@@ -258,7 +274,7 @@ def _card(contact: Contact | None) -> ContactCard:
         return ContactCard()
     if contact.sealed:
         return ContactCard(sealed=contact.sealed)
-    return ContactCard(**{f: getattr(contact, f) for f in CONTACT_FIELDS})
+    return ContactCard(values={f: getattr(contact, f) for f in CONTACT_FIELDS})
 
 
 def ensure_contacts_kept(statement: Statement) -> None:
@@ -318,7 +334,7 @@ def with_contacts(
         elif sealed:
             card = ContactCard(sealed=sealed)
         else:
-            card = ContactCard(**dict(zip(CONTACT_FIELDS, clear, strict=True)))
+            card = ContactCard(values=dict(zip(CONTACT_FIELDS, clear, strict=True)))
         yield values[:n], card
 
 
@@ -359,18 +375,18 @@ def seal_stored(statement: Statement, *, batch: int = 500) -> int:
                 .order_by("signature_id")[:batch]
             )
             for contact in rows:
-                data = ContactData(**{f: getattr(contact, f) for f in CONTACT_FIELDS})
+                data = ContactData({f: getattr(contact, f) for f in CONTACT_FIELDS})
                 keep_address = contact.signature.mail_sent_at is None and (
                     contact.signature.status == Signature.Status.PENDING
                 )
+                cleared = {
+                    **dict.fromkeys(CONTACT_FIELDS, ""),
+                    # The mail still to go needs the address and the name it greets.
+                    "name": data.name if keep_address else "",
+                    "email": data.email if keep_address else "",
+                }
                 Contact.objects.filter(pk=contact.pk).update(
-                    sealed=seal(key.public_key, data),
-                    name=data.name if keep_address else "",
-                    email=data.email if keep_address else "",
-                    phone="",
-                    telegram="",
-                    signal="",
-                    volunteer_where="",
+                    sealed=seal(key.public_key, data), **cleared
                 )
         sealed += len(rows)
         if len(rows) < batch:

@@ -22,7 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from undersign.signatures import contacts, counting, moderation
+from undersign.signatures import contacts, counting, fields, moderation
 from undersign.signatures.exporters import EXPORTERS
 from undersign.signatures.models import Signature
 from undersign.signatures.reporting import SignerFilter, dashboard, signer_page
@@ -34,8 +34,13 @@ from undersign.workspace.pages import language_name, workspace_view
 
 PAGE = 50
 FILTER_FIELDS = (
-    *("volunteers", "country", "city", "revision", "language"),
+    *fields.FILTERS,
+    *("country", "city", "revision", "language"),
     *("since", "until", "name", "moderation"),
+)
+# The declared yes/no fields shown as columns of the list.
+LISTED_FLAGS = tuple(
+    f for f in fields.SIGNATURE_FIELDS if f.kind == fields.Kind.BOOL and f.short_label
 )
 
 
@@ -86,9 +91,6 @@ class CheckboxInput(Quick, forms.CheckboxInput):
 
 
 class SignerFilterForm(forms.Form):
-    volunteers = forms.BooleanField(
-        label=gettext_lazy("Ready to work together"), required=False, widget=CheckboxInput
-    )
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=Select)
     city = forms.CharField(
         label=gettext_lazy("City"),
@@ -123,6 +125,14 @@ class SignerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, country_codes: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The declared yes/no filters come first ("Ready to work together", …).
+        flags = {
+            name: forms.BooleanField(
+                label=declared.short_label, required=False, widget=CheckboxInput
+            )
+            for name, declared in fields.FILTERS.items()
+        }
+        self.fields = {**flags, **self.fields}
         # The countries signers named (a few), not all 250: the page stays light.
         codes = country_codes if country_codes is not None else [code for code, _n in countries]
         self.fields["country"].choices = [  # type: ignore[attr-defined]
@@ -134,6 +144,10 @@ class SignerFilterForm(forms.Form):
             *((code, language_name(code)) for code, _name in settings.LANGUAGES),
         ]
 
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in fields.FILTERS]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
@@ -144,7 +158,7 @@ class SignerFilterForm(forms.Form):
     def signer_filter(self) -> SignerFilter:
         data = self.cleaned_data
         return SignerFilter(
-            volunteers=bool(data.get("volunteers")),
+            flags=[name for name in fields.FILTERS if data.get(name)],
             country=data.get("country") or "",
             city=data.get("city") or "",
             revision=data.get("revision"),
@@ -247,6 +261,7 @@ def _table(
             "query": query,
             "show_contacts": show_contacts,
             "may_moderate": may_moderate,
+            "flag_labels": [f.short_label for f in LISTED_FLAGS],
         },
         request=request,
     )
@@ -271,7 +286,7 @@ class ListedSigner:
     source: str
     revision: int
     language: str
-    volunteer: bool
+    flags: list[bool]  # `LISTED_FLAGS`, in order
     moderate_url: str
     card: contacts.ContactCard | None
 
@@ -305,7 +320,7 @@ def _rows(
                 source="" if s.source == Signature.Source.WEB else str(sources[s.source]),
                 revision=s.revision.number,
                 language=s.language,
-                volunteer=s.volunteer,
+                flags=[bool(getattr(s, f.db_column)) for f in LISTED_FLAGS],
                 moderate_url=f"{prefix}{s.pk}{after}",
                 card=cards.get(s.pk),
             )

@@ -5,9 +5,11 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from undersign.management.acting import acting_user, statement_as
+from undersign.signatures import fields
 from undersign.signatures.contacts import ContactsErased
 from undersign.signatures.exporters import EXPORTERS, ExportError, exporter_for
 from undersign.signatures.reporting import SignerFilter
@@ -20,8 +22,20 @@ def _date(value: str) -> date:
         raise CommandError(f"{value!r} is not a date like 2026-11-30.") from None
 
 
+def add_flag_arguments(parser) -> None:
+    """--volunteers, …: one switch per declared yes/no filter (`signatures.fields`)."""
+    for name, declared in fields.FILTERS.items():
+        with translation.override("en"):
+            described = f"Only: {str(declared.short_label).lower()}."
+        parser.add_argument(f"--{name.replace('_', '-')}", action="store_true", help=described)
+
+
+def flags(options) -> list[str]:
+    return [name for name in fields.FILTERS if options.get(name)]
+
+
 def add_filter_arguments(parser) -> None:
-    parser.add_argument("--volunteers", action="store_true", help="Only those ready to help.")
+    add_flag_arguments(parser)
     parser.add_argument("--country", default="", help="Only this country (e.g. DE).")
     parser.add_argument("--city", default="", help="Only this city, in any spelling.")
     parser.add_argument("--revision", type=int, help="Only signers of this revision number.")
@@ -33,7 +47,7 @@ def add_filter_arguments(parser) -> None:
 
 def signer_filter(options) -> SignerFilter:
     return SignerFilter(
-        volunteers=options["volunteers"],
+        flags=flags(options),
         country=options["country"],
         city=options["city"],
         revision=options["revision"],

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from undersign.organisers.services import log_action
-from undersign.signatures import contacts
+from undersign.signatures import contacts, fields
 from undersign.signatures.models import Signature
 from undersign.signatures.reporting.signers import SignerFilter, public_only, signers
 from undersign.signatures.text import clean_line
@@ -30,25 +30,35 @@ if TYPE_CHECKING:
 Row = list[Any]
 Progress = Callable[[Iterable[Row], int], Iterable[Row]]
 
+# The declared fields the whole team may see, in the export without contacts; those only
+# contacts viewers may see (`SeenBy.CONTACTS`) go in the export with contacts.
+TEAM_FIELDS = tuple(
+    f for f in fields.SIGNATURE_FIELDS if f.export and f.seen_by != fields.SeenBy.CONTACTS
+)
+PRIVATE_FIELDS = tuple(
+    f for f in fields.SIGNATURE_FIELDS if f.export and f.seen_by == fields.SeenBy.CONTACTS
+)
 # What the public list shows of each signer, plus what organisers filter by.
 PUBLIC_COLUMNS = [
     "signed_at",
     "shown_as",
-    "city",
-    "country",
-    "volunteer",
+    *(f.export for f in TEAM_FIELDS),
     "language",
     "revision",
     "source",
 ]
-CONTACT_COLUMNS = [*PUBLIC_COLUMNS, "moderation", *contacts.CONTACT_FIELDS, "sealed"]
+CONTACT_COLUMNS = [
+    *PUBLIC_COLUMNS,
+    "moderation",
+    *(f.export for f in PRIVATE_FIELDS),
+    *(f.export for f in fields.CONTACT_FIELDS if f.export),
+    "sealed",
+]
 # Where each public column comes from, in `PUBLIC_COLUMNS` order.
 VALUES = (
     "confirmed_at",
     "public_name",
-    "city",
-    "country",
-    "volunteer",
+    *(f.db_column for f in TEAM_FIELDS),
     "language",
     "revision__number",
     "source",
@@ -160,14 +170,19 @@ class Exporter:
             for values in queryset.values_list(*VALUES).iterator(chunk_size=CHUNK):
                 yield _public_row(values, tz)
             return
-        fields = (*VALUES, "status", "hidden_at")
-        for values, card in contacts.with_contacts(queryset, fields, chunk=CHUNK):
+        private = tuple(f.db_column for f in PRIVATE_FIELDS)
+        exported = [f.name for f in fields.CONTACT_FIELDS if f.export]
+        columns = (*VALUES, "status", "hidden_at", *private)
+        for values, card in contacts.with_contacts(queryset, columns, chunk=CHUNK):
             row = _public_row(values, tz)
-            status, hidden_at = values[len(VALUES) :]
+            status, hidden_at = values[len(VALUES) : len(VALUES) + 2]
             row.append(
                 "invalid" if status == Signature.Status.INVALID else "hidden" if hidden_at else ""
             )
-            row.extend(getattr(card, field) for field in contacts.CONTACT_FIELDS)
+            row.extend(
+                _cell(f, v) for f, v in zip(PRIVATE_FIELDS, values[len(VALUES) + 2 :], strict=True)
+            )
+            row.extend(card.values.get(name, "") for name in exported)
             row.append(card.sealed)
             yield row
 
@@ -238,14 +253,22 @@ class Exporter:
             log_action(action, actor=self.actor, obj=self.statement, data=data)
 
 
+def _cell(declared: fields.SignerField, value: Any) -> Any:
+    if declared.kind == fields.Kind.BOOL:
+        return "yes" if value else ""
+    return value or ""
+
+
+_TEAM = len(TEAM_FIELDS)
+
+
 def _public_row(values: tuple, tz) -> Row:
-    when, name, city, country, volunteer, language, revision, source = values[: len(VALUES)]
+    when, name = values[0], values[1]
+    language, revision, source = values[2 + _TEAM : len(VALUES)]
     return [
         when.astimezone(tz).isoformat(timespec="seconds") if when else "",
         name,
-        city,
-        country or "",
-        "yes" if volunteer else "",
+        *(_cell(f, v) for f, v in zip(TEAM_FIELDS, values[2 : 2 + _TEAM], strict=True)),
         language,
         revision,
         source,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from undersign.signatures import contacts
+from undersign.signatures import contacts, fields
 from undersign.signatures.exporters.base import Row, private_file, spreadsheet_cell
 from undersign.signatures.exporters.formats import write_csv, write_json, write_xlsx
 
@@ -73,7 +73,10 @@ def open_export(source: Path, target: Path, private_key: str | None) -> int:
             if blob:
                 if private_key is None:
                     raise ValueError("this export is sealed: give the private key with --key")
-                row.update(vars(contacts.unseal(private_key, blob)))
+                opened_values = contacts.unseal(private_key, blob)
+                row.update(
+                    {f.export: opened_values[f.name] for f in fields.CONTACT_FIELDS if f.export}
+                )
             values = [row.get(c, "") for c in opened_columns]
             yield [spreadsheet_cell(v) for v in values] if spreadsheet else values
 

@@ -1,0 +1,279 @@
+"""The signer's fields, declared once.
+
+Every field a signer fills in is listed in `FIELDS`, in the order of the signing form, with
+everything the rest of the code asks about it: its label and the note that says who sees it,
+its kind, whether it is required, its length, how it is cleaned, where it is stored (a column
+of the public `Signature` row, or of `Contact`, which is sealed, travels in transit boxes and is
+read only through `contacts.py`), who may see it, and its column in exports. The form, the
+API's schema, the signing service, the contacts, the exporters, the organisers' list and filters
+and the templates all read it.
+
+Adding a field touches two files: a `SignerField` here, and its column on `Signature` or
+`Contact` in `models.py` (with the migration `makemigrations` writes).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class Kind(StrEnum):
+    TEXT = "text"  # one line of text
+    EMAIL = "email"
+    PHONE = "phone"
+    HANDLE = "handle"  # a messenger's user name
+    DISPLAY = "display"  # how the name is shown: full, initials, not at all
+    COUNTRY = "country"
+    BOOL = "bool"  # a box to tick
+    CONSENT = "consent"  # a box whose tick is stored as the version of the text agreed to
+
+
+class Stored(StrEnum):
+    # A column of `Signature`: the organisers read it; everyone, when it is public.
+    SIGNATURE = "signature"
+    # A column of `Contact`: sealed on a sealed statement, in the transit box until the mail
+    # is out, erased on withdrawal; read only through `signatures.contacts`.
+    CONTACT = "contact"
+
+
+class SeenBy(StrEnum):
+    PUBLIC = "public"  # everyone, beside the name as shown
+    ORGANISERS = "organisers"  # the statement's team: its list, dashboard, exports
+    CONTACTS = "contacts"  # who may see contacts: audited views and exports with contacts
+
+
+@dataclass(frozen=True)
+class SignerField:
+    name: str
+    kind: Kind
+    stored: Stored
+    seen_by: SeenBy
+    label: "StrOrPromise"
+    # Said next to the field: who sees what is typed here.
+    help: "StrOrPromise" = ""
+    required: bool = False
+    max_length: int | None = None
+    # After the kind's own checks and cleaning; raises ValidationError with a message.
+    clean: Callable[[Any], Any] | None = None
+    # The model column, when it is not `name`.
+    column: str = ""
+    # Its column in exports ("": none); exports without contacts hold only fields the team
+    # may see (public or organisers).
+    export: str = ""
+    # For the organisers: the list's column, the filter and the dashboard.
+    short_label: "StrOrPromise" = ""
+    # A yes/no field the signers list filters by: the filter's name (`?volunteers=on`).
+    filter: str = ""
+    # Fields of one group share a frame on the form: "contacts" (folded), "place" (a row).
+    group: str = ""
+    # Also on the short form of the embeddable widget.
+    in_widget: bool = False
+    # Ticking it goes with a non-empty value of this field (where one can help → ready).
+    implied_by: str = ""
+    # Emptied when the signature is withdrawn.
+    erase: bool = True
+    # CONSENT: the setting that names the version of the consent text.
+    version_setting: str = ""
+    widget_attrs: dict[str, str] = field(default_factory=dict)
+    error_messages: dict[str, "StrOrPromise"] = field(default_factory=dict)
+
+    @property
+    def db_column(self) -> str:
+        return self.column or self.name
+
+    @property
+    def empty(self) -> bool | str:
+        """The value when nothing was given (and after withdrawal)."""
+        return False if self.kind == Kind.BOOL else ""
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.HANDLE)
+
+
+# Cleaning beyond each kind's own --------------------------------------------------------------
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
+
+
+def _name(value: str) -> str:
+    if not value:  # only invisible characters were typed
+        raise ValidationError(_("Please enter your name."))
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if "\r" in value or "\n" in value:
+        raise ValidationError(_("Enter a valid email address."))
+    return value
+
+
+def _phone(value: str) -> str:
+    if value and not _PHONE.fullmatch(value):
+        raise ValidationError(_("Enter a phone number: digits, spaces, + and -."))
+    return value
+
+
+def _telegram(value: str) -> str:
+    # Kept as the bare username: "@name" and "t.me/name" are the same person, and a
+    # leading "@" would be a formula to a spreadsheet.
+    value = re.sub(r"^(https?://)?(www\.)?(t|telegram)\.me/", "", value, flags=re.I)
+    return value.lstrip("@")
+
+
+# The fields, in the order of the form ----------------------------------------------------------
+
+# Django's own message repeats the value sent; ours does not echo anything back.
+CHOOSE = _("Select a valid choice.")
+
+FIELDS: tuple[SignerField, ...] = (
+    SignerField(
+        name="name",
+        kind=Kind.TEXT,
+        stored=Stored.CONTACT,
+        seen_by=SeenBy.CONTACTS,
+        label=_("Your name"),
+        required=True,
+        max_length=200,
+        clean=_name,
+        export="name",
+        in_widget=True,
+        widget_attrs={"autocomplete": "name"},
+    ),
+    SignerField(
+        name="display",
+        kind=Kind.DISPLAY,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.ORGANISERS,
+        label=_("How your name is shown"),
+        required=True,
+        in_widget=True,
+        erase=False,
+        error_messages={"invalid_choice": CHOOSE},
+    ),
+    SignerField(
+        name="email",
+        kind=Kind.EMAIL,
+        stored=Stored.CONTACT,
+        seen_by=SeenBy.CONTACTS,
+        label=_("Email"),
+        help=_("Only to confirm your signature. Never shown."),
+        required=True,
+        max_length=254,
+        clean=_email,
+        export="email",
+        in_widget=True,
+        widget_attrs={"autocomplete": "email"},
+    ),
+    SignerField(
+        name="phone",
+        kind=Kind.PHONE,
+        stored=Stored.CONTACT,
+        seen_by=SeenBy.CONTACTS,
+        label=_("Phone"),
+        help=_("Only if you want the organisers to call you. Never shown."),
+        max_length=40,
+        clean=_phone,
+        export="phone",
+        group="contacts",
+        widget_attrs={"autocomplete": "tel", "inputmode": "tel"},
+    ),
+    SignerField(
+        name="telegram",
+        kind=Kind.HANDLE,
+        stored=Stored.CONTACT,
+        seen_by=SeenBy.CONTACTS,
+        label=_("Telegram"),
+        help=_("Your username, e.g. @name. Never shown."),
+        max_length=100,
+        clean=_telegram,
+        export="telegram",
+        group="contacts",
+        widget_attrs={"autocomplete": "off", "spellcheck": "false"},
+    ),
+    SignerField(
+        name="signal",
+        kind=Kind.HANDLE,
+        stored=Stored.CONTACT,
+        seen_by=SeenBy.CONTACTS,
+        label=_("Signal"),
+        help=_("Your Signal username or number. Never shown."),
+        max_length=100,
+        export="signal",
+        group="contacts",
+        widget_attrs={"autocomplete": "off", "spellcheck": "false"},
+    ),
+    SignerField(
+        name="city",
+        kind=Kind.TEXT,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.PUBLIC,
+        label=_("City"),
+        max_length=100,
+        export="city",
+        group="place",
+        widget_attrs={"autocomplete": "address-level2"},
+    ),
+    SignerField(
+        name="country",
+        kind=Kind.COUNTRY,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.PUBLIC,
+        label=_("Country"),
+        export="country",
+        group="place",
+        error_messages={"invalid_choice": CHOOSE},
+    ),
+    SignerField(
+        name="volunteer",
+        kind=Kind.BOOL,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.ORGANISERS,
+        label=_("I am ready to work together"),
+        short_label=_("Ready to work together"),
+        export="volunteer",
+        filter="volunteers",
+        implied_by="volunteer_where",
+    ),
+    SignerField(
+        name="volunteer_where",
+        kind=Kind.TEXT,
+        stored=Stored.CONTACT,
+        seen_by=SeenBy.CONTACTS,
+        label=_("Where (country, city) and how"),
+        help=_("Seen only by the organisers."),
+        max_length=300,
+        export="volunteer_where",
+    ),
+    SignerField(
+        name="consent",
+        kind=Kind.CONSENT,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.ORGANISERS,
+        label=_(
+            "I agree that my signature is stored and shown as I chose above, and that the "
+            "organisers may contact me about this statement. I can withdraw at any time."
+        ),
+        required=True,
+        column="consent_version",
+        in_widget=True,
+        erase=False,
+        version_setting="CONSENT_VERSION",
+        error_messages={"required": _("Please agree, or we cannot record your signature.")},
+    ),
+)
+
+BY_NAME: dict[str, SignerField] = {f.name: f for f in FIELDS}
+SIGNATURE_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.SIGNATURE)
+CONTACT_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.CONTACT)
+# The yes/no fields the organisers filter by, by the filter's name.
+FILTERS: dict[str, SignerField] = {f.filter: f for f in FIELDS if f.filter}
