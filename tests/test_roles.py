@@ -92,6 +92,10 @@ TABLE: dict[str, dict[str, str]] = {
         "GET": "no  ok  no  no  no  no  no  in",
         "POST": "no  ok  no  no  no  no  no  in",
     },
+    "signing_form": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
     "dashboard": {
         "GET": "ok  ok  ok  ok  no  no  no  in",
         "POST": "ok  ok  ok  ok  no  no  no  in",

@@ -241,11 +241,12 @@ def sign(request: HttpRequest, slug: str, payload: SignatureIn):  # type: ignore
     counted against the rate limit."""
     statement = public_statement(slug)
     form = SignatureForm(
+        statement=statement,
         data={
             key: ("on" if value is True else "" if value is False else value)
             for key, value in payload.dict().items()  # type: ignore[attr-defined]
             if key != "altcha"
-        }
+        },
     )
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}

@@ -77,7 +77,7 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "public/statement.html",
-        _statement_context(request, statement, PublicSignatureForm()),
+        _statement_context(request, statement, PublicSignatureForm(statement=statement)),
     )
 
 
@@ -87,7 +87,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
     if not abuse.from_this_site(request):
         return forbidden(request)
-    form = PublicSignatureForm(request.POST)
+    form = PublicSignatureForm(request.POST, statement=statement)
     if form.is_robot:
         # The answer a person gets, so the robot learns nothing; nothing is stored.
         return redirect("public:check_mail", slug=statement.slug)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ class SignerField:
     in_widget: bool = False
     # Ticking it goes with a non-empty value of this field (where one can help → ready).
     implied_by: str = ""
+    # A yes/no field whose ticks the dashboard counts (a tally by the field's name).
+    counted: bool = False
+    # Asked only on the forms of statements where this attribute is true.
+    asked_if: str = ""
     # Emptied when the signature is withdrawn.
     erase: bool = True
     # CONSENT: the setting that names the version of the consent text.
@@ -97,6 +102,20 @@ class SignerField:
     @property
     def is_text(self) -> bool:
         return self.kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.HANDLE)
+
+    @property
+    def is_flag(self) -> bool:
+        """A box to tick (a consent counts as ticked when it holds a version)."""
+        return self.kind in (Kind.BOOL, Kind.CONSENT)
+
+    def ticked(self) -> Q:
+        """The signatures that ticked this box."""
+        if self.kind == Kind.CONSENT:
+            return ~Q(**{self.db_column: ""})
+        return Q(**{self.db_column: True})
+
+    def is_asked(self, statement: Any) -> bool:
+        return not self.asked_if or bool(getattr(statement, self.asked_if, False))
 
 
 # Cleaning beyond each kind's own --------------------------------------------------------------
@@ -277,3 +296,10 @@ SIGNATURE_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.SIGNATURE)
 CONTACT_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.CONTACT)
 # The yes/no fields the organisers filter by, by the filter's name.
 FILTERS: dict[str, SignerField] = {f.filter: f for f in FIELDS if f.filter}
+# The yes/no fields the dashboard counts.
+COUNTED = tuple(f for f in SIGNATURE_FIELDS if f.counted and f.is_flag)
+
+
+def asked(statement: Any) -> tuple[SignerField, ...]:
+    """The fields the signing form of `statement` asks (`asked_if`)."""
+    return tuple(f for f in FIELDS if f.is_asked(statement))

@@ -146,11 +146,30 @@ def form_field(declared: SignerField) -> forms.Field:
 
 
 class SignatureForm(forms.Form):
-    """The signer's fields as declared (`signatures.fields.FIELDS`), in that order."""
+    """The signer's fields as declared (`signatures.fields.FIELDS`), in that order: those
+    the statement asks (`fields.asked`); without a statement, those every statement asks."""
+
+    def __init__(self, *args: Any, statement: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statement = statement
+        for declared in fields.FIELDS:
+            if not declared.is_asked(statement):
+                del self.fields[declared.name]
+
+    @property
+    def cache_key(self) -> str:
+        """What the rendered empty form depends on besides the language: the statement's
+        choice of fields."""
+        if self.statement is None:
+            return "-"
+        asked = "".join("1" if f.is_asked(self.statement) else "0" for f in fields.FIELDS)
+        return f"{self.statement.pk}.{asked}"
 
     def clean(self):
         data = super().clean()
         for declared in fields.FIELDS:
+            if declared.name not in self.fields:
+                continue
             if data and declared.implied_by and data.get(declared.implied_by):
                 data[declared.name] = True  # writing where one can help says yes by itself
         return data

@@ -191,7 +191,8 @@ class SignatureTally(models.Model):
 
     `dimension` says which value: "day" (the confirmation's date), "country", "city" (the
     `place_key`), "spelling" (key and spelling, to show the commonest), "volunteer-city",
-    "language", "source", "display". Kept by `signatures.tallies` in the same transactions that move
+    "language", "source", "display", and the name of each counted yes/no field
+    (`fields.COUNTED`, key "yes"). Kept by `signatures.tallies` in the same transactions that move
     the counter, so the dashboard reads a few hundred rows instead of grouping a million;
     `reconcile_counts` rebuilds them when they disagree with the signatures.
     """

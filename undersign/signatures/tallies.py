@@ -18,7 +18,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from undersign.signatures import counting
+from undersign.signatures import counting, fields
 from undersign.signatures.models import Signature, SignatureTally
 from undersign.signatures.places import place_key
 from undersign.signatures.text import clean_line
@@ -42,6 +42,9 @@ FIELDS = (
     "language",
     "source",
     "display",
+    # The declared yes/no fields the dashboard counts, each a dimension of its own (its
+    # field's name) holding "yes" for those who ticked it.
+    *(f.db_column for f in fields.COUNTED),
 )
 
 
@@ -68,6 +71,9 @@ def _values(row: dict[str, Any]) -> dict[str, str]:
     }
     if row["volunteer"]:
         values["volunteer-city"] = key
+    for declared in fields.COUNTED:
+        if row[declared.db_column]:
+            values[declared.name] = "yes"
     return values
 
 
@@ -148,6 +154,10 @@ def rebuild(statement_id: int) -> None:
         totals["spelling", f"{key}{SEP}{clean_line(city)}" if key else ""] += n
         if volunteer:
             totals["volunteer-city", key] += n
+    for declared in fields.COUNTED:
+        ticked = counted.filter(declared.ticked()).count()
+        if ticked:
+            totals[declared.name, "yes"] += ticked
     SignatureTally.objects.filter(statement_id=statement_id).delete()
     SignatureTally.objects.bulk_create(
         [

@@ -10,6 +10,7 @@ from django.utils import formats
 from django_countries import countries
 
 from undersign.organisers.models import AuditEntry
+from undersign.signatures import fields
 from undersign.signatures.reporting import Dashboard
 from undersign.signatures.reporting import dashboard as dashboard_of
 from undersign.statements.access import can, statement_for
@@ -121,6 +122,16 @@ def _label(bar: Bar, *, first: bool, last: bool) -> DayLabel:
     return DayLabel(x=round(bar.x + bar.width / 2, 2), text=bar.label)
 
 
+def flag_counts(statement: Statement, board: Dashboard) -> list[tuple[str, int, str]]:
+    """(label, how many ticked it, the list's filter) of each counted yes/no field the
+    statement asks, or that someone ticked."""
+    return [
+        (str(f.short_label), board.flags.get(f.name, 0), f.filter)
+        for f in fields.COUNTED
+        if f.is_asked(statement) or board.flags.get(f.name)
+    ]
+
+
 def latest_entries(statement: Statement) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(
@@ -141,6 +152,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         # Made only when the page's cached part (keyed by `board.computed_at`) is missing.
         "figures": lambda: Figures(board),
         "cache_seconds": settings.PUBLIC_CACHE_SECONDS,
+        "flag_counts": flag_counts(statement, board),
         "entries": latest_entries(statement),
         "may_see_contacts": can(request.user, statement, "contacts"),
         "may_manage": can(request.user, statement, "manage"),

@@ -38,10 +38,13 @@ FILTER_FIELDS = (
     *("country", "city", "revision", "language"),
     *("since", "until", "name", "moderation"),
 )
-# The declared yes/no fields shown as columns of the list.
-LISTED_FLAGS = tuple(
-    f for f in fields.SIGNATURE_FIELDS if f.kind == fields.Kind.BOOL and f.short_label
-)
+
+
+def listed_flags(statement: Statement) -> list[fields.SignerField]:
+    """The declared yes/no fields shown as columns of the list: those the statement asks."""
+    return [
+        f for f in fields.SIGNATURE_FIELDS if f.is_flag and f.short_label and f.is_asked(statement)
+    ]
 
 
 class Quick:
@@ -123,14 +126,22 @@ class SignerFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, country_codes: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        country_codes: list[str] | None = None,
+        statement: Statement | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # The declared yes/no filters come first ("Ready to work together", …).
+        # The declared yes/no filters come first ("Ready to work together", …): those the
+        # statement asks (all of them without one: the export takes any).
         flags = {
             name: forms.BooleanField(
                 label=declared.short_label, required=False, widget=CheckboxInput
             )
             for name, declared in fields.FILTERS.items()
+            if statement is None or declared.is_asked(statement)
         }
         self.fields = {**flags, **self.fields}
         # The countries signers named (a few), not all 250: the page stays light.
@@ -146,7 +157,7 @@ class SignerFilterForm(forms.Form):
 
     @property
     def flag_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in fields.FILTERS]
+        return [self[name] for name in fields.FILTERS if name in self.fields]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -187,7 +198,7 @@ def signers(request: HttpRequest, slug: str) -> HttpResponse:
     wanted = request.GET.get("country", "").upper()
     if wanted in countries and wanted not in known:
         known.append(wanted)
-    form = SignerFilterForm(request.GET, country_codes=known)
+    form = SignerFilterForm(request.GET, country_codes=known, statement=statement)
     may_see_contacts = can(request.user, statement, "contacts")
     show_contacts = may_see_contacts and request.GET.get("contacts") == "on"
     may_moderate = can(request.user, statement, "moderate")
@@ -261,7 +272,7 @@ def _table(
             "query": query,
             "show_contacts": show_contacts,
             "may_moderate": may_moderate,
-            "flag_labels": [f.short_label for f in LISTED_FLAGS],
+            "flag_labels": [f.short_label for f in listed_flags(statement)],
         },
         request=request,
     )
@@ -286,7 +297,7 @@ class ListedSigner:
     source: str
     revision: int
     language: str
-    flags: list[bool]  # `LISTED_FLAGS`, in order
+    flags: list[bool]  # `listed_flags`, in order
     moderate_url: str
     card: contacts.ContactCard | None
 
@@ -300,6 +311,7 @@ def _rows(
     prefix = reverse("workspace:signers", args=[statement.slug])
     after = "/moderate?" + urlencode({"next": request.get_full_path()})
     sources = dict(Signature.Source.choices)
+    columns = listed_flags(statement)
     flags = {"invalid": _("marked invalid"), "hidden": _("hidden by moderators")}
     listed = []
     for s in rows:
@@ -320,7 +332,7 @@ def _rows(
                 source="" if s.source == Signature.Source.WEB else str(sources[s.source]),
                 revision=s.revision.number,
                 language=s.language,
-                flags=[bool(getattr(s, f.db_column)) for f in LISTED_FLAGS],
+                flags=[bool(getattr(s, f.db_column)) for f in columns],
                 moderate_url=f"{prefix}{s.pk}{after}",
                 card=cards.get(s.pk),
             )

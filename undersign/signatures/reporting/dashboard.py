@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 
-from undersign.signatures import counting
+from undersign.signatures import counting, fields
 from undersign.signatures.models import Signature
 from undersign.signatures.tallies import SEP, tallies
 from undersign.statements.models import Revision, Statement
@@ -48,6 +48,8 @@ class Dashboard:
     paper: int = 0
     not_public: int = 0  # counted, the signer chose not to be listed
     volunteers: int = 0
+    # Those who ticked each counted yes/no field (`fields.COUNTED`), by the field's name.
+    flags: dict[str, int] = field(default_factory=dict)
     # (first day of the bar, signatures); one bar per day or per week (`per_week`).
     series: list[tuple[date, int]] = field(default_factory=list)
     per_week: bool = False
@@ -102,6 +104,7 @@ def _compute(statement: Statement) -> Dashboard:
         paper=t.get("source", {}).get(Signature.Source.PAPER, 0),
         not_public=t.get("display", {}).get(Signature.Display.HIDDEN, 0),
         volunteers=sum(t.get("volunteer-city", {}).values()),
+        flags={f.name: t.get(f.name, {}).get("yes", 0) for f in fields.COUNTED},
         countries=sorted(
             ((code, n) for code, n in t.get("country", {}).items() if code),
             key=lambda item: (-item[1], item[0]),

@@ -98,7 +98,7 @@ def signers(statement: Statement, where: SignerFilter | None = None) -> QuerySet
     if where.moderation == "hidden":
         rows = rows.filter(hidden_at__isnull=False)
     for flag in sorted(where.flags):
-        rows = rows.filter(**{fields.FILTERS[flag].db_column: True})
+        rows = rows.filter(fields.FILTERS[flag].ticked())
     if where.country:
         rows = rows.filter(country=where.country)
     if where.city:
