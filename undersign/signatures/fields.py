@@ -185,7 +185,10 @@ FIELDS: tuple[SignerField, ...] = (
         stored=Stored.CONTACT,
         seen_by=SeenBy.CONTACTS,
         label=_("Email"),
-        help=_("Only to confirm your signature. Never shown."),
+        help=_(
+            "To confirm your signature, and to reach you only if you agree below. Never "
+            "public: only the organisers see it."
+        ),
         required=True,
         max_length=254,
         clean=_email,
@@ -279,15 +282,33 @@ FIELDS: tuple[SignerField, ...] = (
         stored=Stored.SIGNATURE,
         seen_by=SeenBy.ORGANISERS,
         label=_(
-            "I agree that my signature is stored and shown as I chose above, and that the "
-            "organisers may contact me about this statement. I can withdraw at any time."
+            "I agree that my signature is stored and shown as I chose above. I can withdraw "
+            "it at any time."
         ),
         required=True,
         column="consent_version",
         in_widget=True,
-        erase=False,
-        version_setting="CONSENT_VERSION",
+        erase=False,  # the record of what was agreed to stays with the anonymous row
+        version_setting="SIGNING_CONSENT_VERSION",
         error_messages={"required": _("Please agree, or we cannot record your signature.")},
+    ),
+    SignerField(
+        name="contact_consent",
+        kind=Kind.CONSENT,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.ORGANISERS,
+        label=_(
+            "The organisers may contact me about this statement, by email or in the other "
+            "ways I gave."
+        ),
+        help=_("Optional: you can sign without it. Then nobody writes to you."),
+        short_label=_("Agreed to be contacted"),
+        column="contact_consent_version",
+        export="contact_consent",
+        filter="contactable",
+        counted=True,
+        in_widget=True,
+        version_setting="CONTACT_CONSENT_VERSION",
     ),
 )
 

@@ -45,7 +45,11 @@ class Signature(models.Model):
     country = CountryField(_("country"), blank=True)
     volunteer = models.BooleanField(_("ready to work together"), default=False)
     language = models.CharField(max_length=10)
+    # The versions of the consent texts agreed to: to sign (store and show the signature),
+    # and to be contacted by the organisers ("" when not given; mailings go only to those
+    # who gave it).
     consent_version = models.CharField(max_length=20)
+    contact_consent_version = models.CharField(max_length=20, blank=True, default="", db_default="")
     # Keyed hash of the normalised email: finds duplicates without keeping the address.
     # Emptied on withdrawal, so the person may sign again later.
     email_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULLs may repeat under the unique constraint; empty strings may not)
