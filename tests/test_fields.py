@@ -1,6 +1,8 @@
 """The signer's fields are declared once (`signatures.fields`): the form, the API's schema,
 the storage and the exports all follow the declaration."""
 
+import re
+
 from tests.conftest import sign
 from undersign.signatures import fields
 from undersign.signatures.exporters.base import CONTACT_COLUMNS, PUBLIC_COLUMNS
@@ -57,3 +59,21 @@ def test_a_signature_stores_each_field_in_its_declared_place(client, statement):
     assert stored["city"] == "Köln" and stored["country"] == "DE"
     assert stored["volunteer"] is True  # where one can help says yes by itself
     assert stored["volunteer_where"] == "Köln, translations"
+
+
+def test_each_field_says_next_to_it_who_sees_it(client, statement):
+    """Every field but the choice of display and the consent to sign (which say it in their
+    own words) has a note beside it, tied to it for screen readers."""
+    statement.ask_took_part = True
+    statement.save()
+    html = client.get("/s/letter/").content.decode()
+    inputs = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<(?:input|select)[^>]*name="(\w+)"[^>]*>', html)
+    }
+    for declared in fields.FIELDS:
+        if declared.kind == fields.Kind.DISPLAY or declared.name == "consent":
+            continue
+        note = re.search(rf'<p class="help" id="id_{declared.name}_helptext">([^<]+)</p>', html)
+        assert note is not None and str(declared.help) in note.group(1), declared.name
+        assert f'aria-describedby="id_{declared.name}_helptext' in inputs[declared.name]

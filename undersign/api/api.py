@@ -190,8 +190,8 @@ def list_signatures(
         "items": [
             {
                 "display_name": s.public_name,
-                "city": s.city,
-                "country": str(s.country or ""),
+                "city": s.shown_city,
+                "country": str(s.shown_country or ""),
                 "signed_at": s.confirmed_at,
             }
             for s in rows

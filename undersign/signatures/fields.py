@@ -83,6 +83,8 @@ class SignerField:
     counted: bool = False
     # Asked only on the forms of statements where this attribute is true.
     asked_if: str = ""
+    # A public field shown only when the signer ticked this other field (the place).
+    public_if: str = ""
     # Emptied when the signature is withdrawn.
     erase: bool = True
     # CONSENT: the setting that names the version of the consent text.
@@ -151,6 +153,8 @@ def _telegram(value: str) -> str:
 
 # The fields, in the order of the form ----------------------------------------------------------
 
+PLACE_HELP = _("The organisers see it, for counts by place. Public only if you tick the box below.")
+
 # Django's own message repeats the value sent; ours does not echo anything back.
 CHOOSE = _("Select a valid choice.")
 
@@ -161,6 +165,7 @@ FIELDS: tuple[SignerField, ...] = (
         stored=Stored.CONTACT,
         seen_by=SeenBy.CONTACTS,
         label=_("Your name"),
+        help=_("Public only as you choose below. In full, only the organisers see it."),
         required=True,
         max_length=200,
         clean=_name,
@@ -240,9 +245,13 @@ FIELDS: tuple[SignerField, ...] = (
         stored=Stored.SIGNATURE,
         seen_by=SeenBy.PUBLIC,
         label=_("City"),
+        help=_(
+            "The organisers see it, for counts by place. Public only if you tick the box below."
+        ),
         max_length=100,
         export="city",
         group="place",
+        public_if="show_place",
         widget_attrs={"autocomplete": "address-level2"},
     ),
     SignerField(
@@ -251,9 +260,28 @@ FIELDS: tuple[SignerField, ...] = (
         stored=Stored.SIGNATURE,
         seen_by=SeenBy.PUBLIC,
         label=_("Country"),
+        help=_(
+            "The organisers see it, for counts by place. Public only if you tick the box below."
+        ),
         export="country",
         group="place",
+        public_if="show_place",
         error_messages={"invalid_choice": CHOOSE},
+    ),
+    # Nobody's place is published unless they ask: with initials, a small town can be enough
+    # to tell who signed.
+    SignerField(
+        name="show_place",
+        kind=Kind.BOOL,
+        stored=Stored.SIGNATURE,
+        seen_by=SeenBy.ORGANISERS,
+        label=_("Show my city and country next to my name"),
+        help=_(
+            "Then everyone sees them in the list of signatures, also beside initials. "
+            "Otherwise only the organisers see them."
+        ),
+        export="show_place",
+        group="place",
     ),
     SignerField(
         name="volunteer",
@@ -261,6 +289,7 @@ FIELDS: tuple[SignerField, ...] = (
         stored=Stored.SIGNATURE,
         seen_by=SeenBy.ORGANISERS,
         label=_("I am ready to work together"),
+        help=_("Seen only by the organisers."),
         short_label=_("Ready to work together"),
         export="volunteer",
         filter="volunteers",
@@ -319,6 +348,18 @@ CONTACT_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.CONTACT)
 FILTERS: dict[str, SignerField] = {f.filter: f for f in FIELDS if f.filter}
 # The yes/no fields the dashboard counts.
 COUNTED = tuple(f for f in SIGNATURE_FIELDS if f.counted and f.is_flag)
+
+
+def shown(signature: Any, name: str) -> Any:
+    """A declared field of a `Signature` as the public may see it: its value when the field
+    is public (and its `public_if` box is ticked), else ""."""
+    declared = BY_NAME[name]
+    value = getattr(signature, declared.db_column)
+    if declared.seen_by != SeenBy.PUBLIC:
+        return ""
+    if declared.public_if and not getattr(signature, BY_NAME[declared.public_if].db_column):
+        return ""
+    return value
 
 
 def asked(statement: Any) -> tuple[SignerField, ...]:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from undersign.signatures import fields
 from undersign.signatures.places import place_key
 from undersign.statements.models import Revision, Statement
 
@@ -43,6 +44,8 @@ class Signature(models.Model):
     # The city's grouping key (`places.place_key`): Köln, Koeln and Cologne share one.
     city_key = models.CharField(max_length=100, blank=True, editable=False)
     country = CountryField(_("country"), blank=True)
+    # The place is public only when the signer asked for it (`fields.shown`).
+    show_place = models.BooleanField(default=False, db_default=False)
     volunteer = models.BooleanField(_("ready to work together"), default=False)
     language = models.CharField(max_length=10)
     # The versions of the consent texts agreed to: to sign (store and show the signature),
@@ -117,6 +120,16 @@ class Signature(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    # The place as the public list, the API, the PDF and the confirm page show it: only
+    # when the signer asked for it.
+    @property
+    def shown_city(self) -> str:
+        return fields.shown(self, "city")
+
+    @property
+    def shown_country(self):
+        return fields.shown(self, "country")
 
 
 class Contact(models.Model):

@@ -188,14 +188,15 @@ def more_private_displays(display: str) -> list[str]:
     return [str(d) for d in _PRIVACY[_PRIVACY.index(Signature.Display(display)) :]]
 
 
-def _more_private(signature: Signature, display: str, hide_place: bool) -> dict[str, str]:
-    changes: dict[str, str] = {}
+def _more_private(signature: Signature, display: str, hide_place: bool) -> dict[str, object]:
+    changes: dict[str, object] = {}
     if display in more_private_displays(signature.display) and display != signature.display:
         changes["display"] = display
         full = signature.public_name if signature.display == Signature.Display.FULL else ""
         changes["public_name"] = initials(full) if display == Signature.Display.INITIALS else ""
     if hide_place:
         changes["city"] = changes["country"] = changes["city_key"] = ""
+        changes["show_place"] = False  # type: ignore[assignment]
     return changes
 
 
@@ -324,7 +325,7 @@ def _page(statement: Statement, cursor: str, limit: int) -> tuple[list[Signature
         confirmed(statement)
         .exclude(display=Signature.Display.HIDDEN)
         .filter(hidden_at__isnull=True)  # hidden by moderators: counted, not listed
-        .only("public_name", "city", "country", "confirmed_at")
+        .only("public_name", "city", "country", "show_place", "confirmed_at")
         .order_by("-confirmed_at", "-id")
     )
     if cursor:

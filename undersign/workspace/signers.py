@@ -292,6 +292,7 @@ class ListedSigner:
     invalid: bool
     reason: str
     place: str
+    place_public: bool
     iso: str
     when: str
     source: str
@@ -327,6 +328,7 @@ def _rows(
                 invalid=state == "invalid",
                 reason=s.hidden_reason,
                 place=", ".join(p for p in (s.city, str(s.country or "")) if p),
+                place_public=bool(s.shown_city or s.shown_country),
                 iso=when.isoformat() if when else "",
                 when=when.strftime("%Y-%m-%d %H:%M") if when else "",
                 source="" if s.source == Signature.Source.WEB else str(sources[s.source]),

@@ -174,7 +174,7 @@ class Exporter:
         exported = [f.name for f in fields.CONTACT_FIELDS if f.export]
         columns = (*VALUES, "status", "hidden_at", *private)
         for values, card in contacts.with_contacts(queryset, columns, chunk=CHUNK):
-            row = _public_row(values, tz)
+            row = _public_row(values, tz, public=False)
             status, hidden_at = values[len(VALUES) : len(VALUES) + 2]
             row.append(
                 "invalid" if status == Signature.Status.INVALID else "hidden" if hidden_at else ""
@@ -260,15 +260,28 @@ def _cell(declared: fields.SignerField, value: Any) -> Any:
 
 
 _TEAM = len(TEAM_FIELDS)
+_POSITION = {f.name: i for i, f in enumerate(TEAM_FIELDS)}
+# (column, the column of the box that makes it public): the place, shown in an export
+# without contacts only where the signer asked for it, as on the public page.
+_GATES = [
+    (i, _POSITION[f.public_if]) for i, f in enumerate(TEAM_FIELDS) if f.public_if in _POSITION
+]
+assert len(_GATES) == sum(1 for f in TEAM_FIELDS if f.public_if), "export the public_if box"
 
 
-def _public_row(values: tuple, tz) -> Row:
+def _public_row(values: tuple, tz, *, public: bool = True) -> Row:
+    """The public columns of a row; `public`: the place only where the signer asked."""
     when, name = values[0], values[1]
     language, revision, source = values[2 + _TEAM : len(VALUES)]
+    declared = [_cell(f, v) for f, v in zip(TEAM_FIELDS, values[2 : 2 + _TEAM], strict=True)]
+    if public:
+        for column, gate in _GATES:
+            if not declared[gate]:
+                declared[column] = ""
     return [
         when.astimezone(tz).isoformat(timespec="seconds") if when else "",
         name,
-        *(_cell(f, v) for f, v in zip(TEAM_FIELDS, values[2 : 2 + _TEAM], strict=True)),
+        *declared,
         language,
         revision,
         source,

@@ -67,7 +67,7 @@ class PdfExporter(Exporter):
         signers = iterate(
             self.queryset()
             .select_related(None)
-            .only("public_name", "city", "country", "confirmed_at")
+            .only("public_name", "city", "country", "show_place", "confirmed_at")
         )
         with translation.override(ui_language):
             made_at = formats.date_format(timezone.localtime(), "DATE_FORMAT")
@@ -106,7 +106,8 @@ def _runs(signers) -> Iterator[str]:
     (Köln, Germany) · 2. …"."""
     run: list[str] = []
     for n, s in enumerate(signers, 1):
-        place = ", ".join(p for p in (s.city, s.country.name if s.country else "") if p)
+        city, country = s.shown_city, s.shown_country
+        place = ", ".join(p for p in (city, country.name if country else "") if p)
         run.append(f"{n}.\u00a0{s.public_name}" + (f" ({place})" if place else ""))
         if len(run) == RUN:
             yield " · ".join(run)
