@@ -47,6 +47,7 @@ class Signature(models.Model):
     # The place is public only when the signer asked for it (`fields.shown`).
     show_place = models.BooleanField(default=False, db_default=False)
     volunteer = models.BooleanField(_("ready to work together"), default=False)
+    took_part = models.BooleanField(_("took part in the assembly"), default=False, db_default=False)
     language = models.CharField(max_length=10)
     # The versions of the consent texts agreed to: to sign (store and show the signature),
     # and to be contacted by the organisers ("" when not given; mailings go only to those
