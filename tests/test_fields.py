@@ -16,7 +16,8 @@ def test_every_declared_field_is_on_the_form_in_order():
 
 def test_every_declared_field_is_in_the_api_signing_schema(client):
     schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["SignatureIn"]
-    assert set(schema["properties"]) == {*fields.BY_NAME, "altcha"}
+    # Besides the declared fields: the answers to the statement's questions, the proof.
+    assert set(schema["properties"]) == {*fields.BY_NAME, "answers", "altcha"}
     required = {f.name for f in fields.FIELDS if f.required and f.is_text}
     assert set(schema["required"]) == required
 

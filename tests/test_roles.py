@@ -16,6 +16,7 @@ from tests.conftest import CAST
 from tests.signers import confirmed
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
+from undersign.signatures.questions import QuestionInput, add_question
 from undersign.statements import access
 from undersign.statements.models import Statement
 from undersign.statements.services import create_statement, set_translation
@@ -93,6 +94,14 @@ TABLE: dict[str, dict[str, str]] = {
         "POST": "no  ok  no  no  no  no  no  in",
     },
     "signing_form": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
+    "question_new": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
+    "question": {
         "GET": "no  ok  no  no  no  no  no  in",
         "POST": "no  ok  no  no  no  no  no  in",
     },
@@ -189,7 +198,11 @@ def world(cast, team, statement):
     open_invitation, token = invite(team, roles=["editor"], actor=cast["owner"])
     set_translation(statement, language="de", title="Offener Brief", clauses={1: "Frei."})
     signature = confirmed(Client(), statement)
+    question = add_question(
+        statement, QuestionInput(label="Were you there?", kind="yes_no", visibility="public")
+    )
     return {
+        "question_id": question.pk,
         "signature_id": signature.pk,
         "slug": statement.slug,
         "team_id": team.pk,

@@ -20,6 +20,7 @@ from undersign.public.reading import (
     wanted_language,
 )
 from undersign.public.signing import attempt_signature, room_code
+from undersign.signatures import questions
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
@@ -46,6 +47,10 @@ def _statement_context(
         cursor = ""
     text = current_text(statement, wanted_language(request))
     count = signing.signature_count(statement)
+    asked = questions.of_statement(statement.pk)
+    for s in signatures:
+        # Read by the list's template: the public answers beside the name.
+        s.answer_lines = questions.public_lines(asked, s.answers, get_language())  # type: ignore[attr-defined]
     return {
         "statement": statement,
         "clauses": statement.clauses.all(),
@@ -128,6 +133,9 @@ def _confirm_context(signature: Signature, *, changed: bool = False) -> dict:
             if value in signing.more_private_displays(signature.display)
         ],
         "changed": changed,
+        "answer_lines": questions.public_lines(
+            questions.of_statement(signature.statement_id), signature.answers, get_language()
+        ),
     }
 
 

@@ -356,6 +356,14 @@ FIELDS: tuple[SignerField, ...] = (
 )
 
 BY_NAME: dict[str, SignerField] = {f.name: f for f in FIELDS}
+# The answer to one of a statement's text questions, cleaned like any line of text.
+ANSWER = SignerField(
+    name="answer",
+    kind=Kind.TEXT,
+    stored=Stored.SIGNATURE,
+    seen_by=SeenBy.PUBLIC,
+    label=_("Answer"),
+)
 SIGNATURE_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.SIGNATURE)
 CONTACT_FIELDS = tuple(f for f in FIELDS if f.stored == Stored.CONTACT)
 # The yes/no fields the organisers filter by, by the filter's name.

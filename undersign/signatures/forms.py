@@ -14,9 +14,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from undersign.signatures import fields
+from undersign.signatures import fields, questions
 from undersign.signatures.fields import Kind, SignerField
-from undersign.signatures.models import Signature
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.services import SignatureInput
 from undersign.signatures.text import clean_line, is_readable
 
@@ -59,6 +59,8 @@ class _Declared:
     one clean line and the declaration's own cleaning runs."""
 
     declared: SignerField | None = None
+    question: Question | None = None
+    widget_kind = "input"
 
     def clean(self, value):
         value = super().clean(value)  # type: ignore[misc]
@@ -102,6 +104,10 @@ class BooleanField(_Declared, forms.BooleanField):
     pass
 
 
+class MultipleChoiceField(_Declared, forms.MultipleChoiceField):
+    pass
+
+
 class CountryField(ChoiceField):
     """A choice of country, checked against the set of codes rather than the list of names."""
 
@@ -141,8 +147,65 @@ def form_field(declared: SignerField) -> forms.Field:
         made = CountryField(choices=_country_choices, widget=CountrySelect, **common)
     else:  # BOOL, CONSENT
         made = BooleanField(**common)
-    made.declared = declared  # type: ignore[attr-defined]
+    return _marked(made, declared=declared, widget_kind=WIDGET_KINDS.get(declared.kind, "input"))
+
+
+def _marked(made: forms.Field, **marks: Any) -> forms.Field:
+    """A field with what the templates and the form ask of it beside Django's own:
+    `declared` (its SignerField), `question`, `widget_kind` (how to draw it)."""
+    for name, value in marks.items():
+        setattr(made, name, value)
     return made
+
+
+# How the templates draw a field (public/signer_field.html).
+WIDGET_KINDS = {Kind.DISPLAY: "radios", Kind.BOOL: "checkbox", Kind.CONSENT: "consent"}
+
+# Who sees an answer, said beside each question.
+SEEN_BY = {
+    Question.Visibility.PUBLIC: _("Public: shown in the list of signatures next to your name."),
+    Question.Visibility.ORGANISERS: _("Seen only by the organisers."),
+    Question.Visibility.CONTACTS: _("Seen only by the organisers who handle contacts."),
+}
+
+
+def question_field(question: Question, language: str | None) -> forms.Field:
+    """The form field of one of the statement's questions, worded in `language` (or the
+    original, where it has no current translation there)."""
+    said = questions.wording(question, language)
+    common: dict[str, Any] = {
+        "label": said.label,
+        "required": question.required,
+        "help_text": SEEN_BY[Question.Visibility(question.visibility)],
+    }
+    made: forms.Field
+    kind = "input"
+    if question.kind == Question.Kind.YES_NO:
+        made, kind = BooleanField(**common), "checkbox"
+    elif question.kind == Question.Kind.ONE:
+        blank = [] if question.required else [("", str(_("No answer")))]
+        made = ChoiceField(
+            choices=[*blank, *said.choices],
+            widget=forms.RadioSelect,
+            initial="" if blank else None,
+            error_messages={"invalid_choice": fields.CHOOSE},
+            **common,
+        )
+        kind = "radios"
+    elif question.kind == Question.Kind.SEVERAL:
+        made = MultipleChoiceField(
+            choices=said.choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": fields.CHOOSE, "invalid_list": fields.CHOOSE},
+            **common,
+        )
+        kind = "checks"
+    else:
+        made = TextField(
+            max_length=questions.TEXT_LENGTH, widget=forms.TextInput(attrs={}), **common
+        )
+        _marked(made, declared=fields.ANSWER)
+    return _marked(made, question=question, widget_kind=kind)
 
 
 class SignatureForm(forms.Form):
@@ -155,15 +218,26 @@ class SignatureForm(forms.Form):
         for declared in fields.FIELDS:
             if not declared.is_asked(statement):
                 del self.fields[declared.name]
+        # The statement's own questions, in the reader's language, before the consents.
+        self.questions = questions.asked(statement.pk) if statement is not None else []
+        language = get_language()
+        asked = {q.key: question_field(q, language) for q in self.questions}
+        before = {k: f for k, f in self.fields.items() if not _is_consent(f)}
+        after = {k: f for k, f in self.fields.items() if _is_consent(f)}
+        self.fields = {**before, **asked, **after}
 
     @property
     def cache_key(self) -> str:
         """What the rendered empty form depends on besides the language: the statement's
-        choice of fields."""
+        choice of fields and its questions."""
         if self.statement is None:
             return "-"
         asked = "".join("1" if f.is_asked(self.statement) else "0" for f in fields.FIELDS)
-        return f"{self.statement.pk}.{asked}"
+        return f"{self.statement.pk}.{asked}.{questions.version(self.questions)}"
+
+    @property
+    def question_fields(self) -> list[BoundField]:
+        return [self[q.key] for q in self.questions]
 
     def clean(self):
         data = super().clean()
@@ -181,6 +255,12 @@ class SignatureForm(forms.Form):
         for declared in fields.FIELDS:
             if declared.name not in self.fields or (widget and not declared.in_widget):
                 continue
+            if (
+                declared.kind == Kind.CONSENT
+                and self.questions
+                and not any(s.group == "questions" for s in found)
+            ):
+                found.append(Section("questions", self.question_fields))
             if not found or found[-1].group != declared.group:
                 found.append(Section(declared.group, []))
             found[-1].fields.append(self[declared.name])
@@ -199,12 +279,25 @@ class SignatureForm(forms.Form):
             elif declared.kind == Kind.COUNTRY:
                 value = str(value or "")
             values[declared.name] = value
-        return SignatureInput(language=language, revision_number=revision_number, **values)
+        answers = {
+            q.key: self.cleaned_data[q.key]
+            for q in self.questions
+            if self.cleaned_data.get(q.key) not in (None, "", [], False)
+        }
+        return SignatureInput(
+            language=language, revision_number=revision_number, answers=answers, **values
+        )
+
+
+def _is_consent(field: forms.Field) -> bool:
+    declared = getattr(field, "declared", None)
+    return declared is not None and declared.kind == Kind.CONSENT
 
 
 @dataclass
 class Section:
-    """Fields that share a frame on the form: "contacts" (folded), "place" (a row), or ""."""
+    """Fields that share a frame on the form: "contacts" (folded), "place" (a row), the
+    statement's "questions", or ""."""
 
     group: str
     fields: list[BoundField]

@@ -48,6 +48,9 @@ class Signature(models.Model):
     show_place = models.BooleanField(default=False, db_default=False)
     volunteer = models.BooleanField(_("ready to work together"), default=False)
     took_part = models.BooleanField(_("took part in the assembly"), default=False, db_default=False)
+    # Answers to the statement's public questions, by question key ("q12"): true for a yes,
+    # a choice's key, a list of them, or the text. Others' answers are contact data.
+    answers = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()))
     language = models.CharField(max_length=10)
     # The versions of the consent texts agreed to: to sign (store and show the signature),
     # and to be contacted by the organisers ("" when not given; mailings go only to those
@@ -151,6 +154,8 @@ class Contact(models.Model):
     telegram = models.CharField(max_length=100, blank=True)
     signal = models.CharField(max_length=100, blank=True)
     volunteer_where = models.CharField(max_length=300, blank=True)
+    # Answers to the questions for the organisers or for contacts viewers (`questions`).
+    answers = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()))
     sealed = models.TextField(blank=True)
     transit = models.TextField(blank=True)
 
@@ -230,3 +235,83 @@ class SignatureTally(models.Model):
 
     def __str__(self) -> str:
         return f"tally {self.dimension}={self.key} of statement {self.statement_id}"
+
+
+class Question(models.Model):
+    """A question the organisers add to one statement's signing form (`signatures.questions`).
+
+    Its label and choices are written in the statement's original language; each choice
+    keeps its key ("c1", …) when reworded, so answers keep their meaning.
+    """
+
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("Yes or no (a box to tick)")
+        ONE = "one", _("One choice")
+        SEVERAL = "several", _("Several choices")
+        TEXT = "text", _("Short text")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone: shown next to the name")
+        ORGANISERS = "organisers", _("The organisers")
+        CONTACTS = "contacts", _("Only the organisers who may see contacts")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    visibility = models.CharField(
+        _("who sees the answers"), max_length=12, choices=Visibility.choices
+    )
+    required = models.BooleanField(_("an answer is required"), default=False)
+    # Taken off the form, a question keeps the answers given in the list and the exports.
+    asked = models.BooleanField(_("asked on the signing form"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=1)
+    label = models.CharField(_("question"), max_length=300)
+    # [{"key": "c1", "label": "Translation"}, …] in the original language.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.label[:60]
+
+    @property
+    def key(self) -> str:
+        """Its name in forms, the API and exports."""
+        return f"q{self.pk}"
+
+    @property
+    def statement_language(self) -> str:
+        return self.statement.language
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in (self.Kind.ONE, self.Kind.SEVERAL)
+
+
+class QuestionTranslation(models.Model):
+    """A question in another language. `original` is the original label and choices it was
+    made from: once they change, readers get the original until someone updates it."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    label = models.CharField(_("question"), max_length=300)
+    # {choice key: label}
+    choices = models.JSONField(_("choices"), default=dict, blank=True)
+    original = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "language"], name="question_translation_unique"
+            ),
+        ]
+        verbose_name = _("translated question")
+        verbose_name_plural = _("translated questions")
+
+    def __str__(self) -> str:
+        return f"{self.question_id} [{self.language}]"

@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersign.signatures import contacts, counting, fields, tallies
+from undersign.signatures import contacts, counting, fields, questions, tallies
 from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
 from undersign.signatures.models import Signature
 from undersign.signatures.places import place_key
@@ -34,16 +34,22 @@ class SigningError(Exception):
 class SignatureInput:
     """One submission as the signing service takes it: each declared field by name
     (`signatures.fields.FIELDS`; a consent holds the version of the text agreed to, "" when
-    not given), and the language and the revision it was made in. Read `data.email` or
-    `data.values`."""
+    not given), the answers to the statement's questions by key ("q12"), and the language
+    and the revision it was made in. Read `data.email` or `data.values`."""
 
     def __init__(
-        self, *, language: str = "en", revision_number: int | None = None, **values: Any
+        self,
+        *,
+        language: str = "en",
+        revision_number: int | None = None,
+        answers: dict[str, Any] | None = None,
+        **values: Any,
     ) -> None:
         unknown = set(values) - set(fields.BY_NAME)
         if unknown:
             raise TypeError(f"not a signer's field: {', '.join(sorted(unknown))}")
         self.values: dict[str, Any] = {f.name: values.get(f.name, f.empty) for f in fields.FIELDS}
+        self.answers: dict[str, Any] = dict(answers or {})
         self.language = language
         # The revision number the form was shown with: the wording the person read.
         self.revision_number = revision_number
@@ -96,13 +102,18 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     from undersign.signatures.tasks import send_confirmation, send_notice
 
     digest = email_digest(data.email)
+    # Public answers go on the row; the others are contact data (sealed where it is).
+    public, private = questions.split(questions.of_statement(statement.pk), data.answers)
     choices = {
         **{f.db_column: data.values[f.name] for f in fields.SIGNATURE_FIELDS},
         "public_name": public_name(data.name, data.display),
+        "answers": public,
         "language": data.language,
         "revision_id": revision_read(statement, data.revision_number),
     }
-    contact = contacts.ContactData({f.name: data.values[f.name] for f in fields.CONTACT_FIELDS})
+    contact = contacts.ContactData(
+        {f.name: data.values[f.name] for f in fields.CONTACT_FIELDS}, answers=private
+    )
     prepared = contacts.prepare_contact(contact, statement, choices)
     earlier = _signature_with_digest(statement, digest)
     if earlier is None:
@@ -134,6 +145,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
 REPLACED_CHOICES = (
     *(f.db_column for f in fields.SIGNATURE_FIELDS),
     "public_name",
+    "answers",
     "language",
     "revision_id",
 )
@@ -237,12 +249,13 @@ def withdraw_signature(signature: Signature) -> None:
     What stays is an anonymous row (statement, revision, times) so the history of the
     count stays true.
     """
-    erase = {
+    erase: dict[str, Any] = {
         "status": Signature.Status.WITHDRAWN,
         "withdrawn_at": timezone.now(),
         **{f.db_column: f.empty for f in fields.SIGNATURE_FIELDS if f.erase},
         "public_name": "",
         "city_key": "",
+        "answers": {},
         "email_digest": None,
         "hidden_reason": "",
     }
@@ -325,7 +338,7 @@ def _page(statement: Statement, cursor: str, limit: int) -> tuple[list[Signature
         confirmed(statement)
         .exclude(display=Signature.Display.HIDDEN)
         .filter(hidden_at__isnull=True)  # hidden by moderators: counted, not listed
-        .only("public_name", "city", "country", "show_place", "confirmed_at")
+        .only("public_name", "city", "country", "show_place", "answers", "confirmed_at")
         .order_by("-confirmed_at", "-id")
     )
     if cursor:

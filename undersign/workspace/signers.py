@@ -22,10 +22,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from undersign.signatures import contacts, counting, fields, moderation
+from undersign.signatures import contacts, counting, fields, moderation, questions
 from undersign.signatures.exporters import EXPORTERS
-from undersign.signatures.models import Signature
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.reporting import SignerFilter, dashboard, signer_page
+from undersign.signatures.reporting.signers import private_answers_in
 from undersign.signatures.services import BadCursor
 from undersign.statements.access import can, statement_for
 from undersign.statements.models import Statement
@@ -38,6 +39,23 @@ FILTER_FIELDS = (
     *("country", "city", "revision", "language"),
     *("since", "until", "name", "moderation"),
 )
+
+
+def is_filter(key: str) -> bool:
+    """A query parameter of the list's filter: a declared one or a question's (q12)."""
+    return key in FILTER_FIELDS or questions.KEY.fullmatch(key) is not None
+
+
+def filtered_questions(statement: Statement) -> list[Question]:
+    """The questions the list filters by: public ones, and those for the organisers while
+    the server can read their answers (not on a sealed statement). Those only contacts
+    viewers see are never filters."""
+    return [
+        q
+        for q in questions.of_statement(statement.pk)
+        if q.visibility == Question.Visibility.PUBLIC
+        or (q.visibility == Question.Visibility.ORGANISERS and statement.sealing_key_id is None)
+    ]
 
 
 def listed_flags(statement: Statement) -> list[fields.SignerField]:
@@ -144,6 +162,10 @@ class SignerFilterForm(forms.Form):
             if statement is None or declared.is_asked(statement)
         }
         self.fields = {**flags, **self.fields}
+        # Then one per question the list filters by, worded in the organiser's language.
+        self.questions = filtered_questions(statement) if statement is not None else []
+        for question in self.questions:
+            self.fields[question.key] = _question_filter(question)
         # The countries signers named (a few), not all 250: the page stays light.
         codes = country_codes if country_codes is not None else [code for code, _n in countries]
         self.fields["country"].choices = [  # type: ignore[attr-defined]
@@ -154,6 +176,10 @@ class SignerFilterForm(forms.Form):
             ("", _("Any language")),
             *((code, language_name(code)) for code, _name in settings.LANGUAGES),
         ]
+
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[q.key] for q in self.questions]
 
     @property
     def flag_fields(self) -> list[forms.BoundField]:
@@ -170,6 +196,7 @@ class SignerFilterForm(forms.Form):
         data = self.cleaned_data
         return SignerFilter(
             flags=[name for name in fields.FILTERS if data.get(name)],
+            answers=[(q.key, data.get(q.key) or "") for q in self.questions],
             country=data.get("country") or "",
             city=data.get("city") or "",
             revision=data.get("revision"),
@@ -181,11 +208,30 @@ class SignerFilterForm(forms.Form):
         )
 
 
+def _question_filter(question: Question) -> forms.Field:
+    said = questions.wording(question, get_language())
+    if question.kind == Question.Kind.TEXT:
+        return forms.CharField(
+            label=said.label,
+            max_length=100,
+            required=False,
+            help_text=gettext_lazy("Answers containing this."),
+            widget=TextInput,
+        )
+    choices = [("yes", _("Yes"))] if question.kind == Question.Kind.YES_NO else said.choices
+    return forms.ChoiceField(
+        label=said.label,
+        required=False,
+        choices=[("", _("Any answer")), *choices],
+        widget=Select,
+    )
+
+
 def filter_query(request: HttpRequest) -> str:
     """The list's filter as a query string, without the page cursor and the contacts switch."""
     query = request.GET.copy()
     for key in list(query):
-        if key not in FILTER_FIELDS:
+        if not is_filter(key):
             del query[key]
     return query.urlencode()
 
@@ -203,6 +249,11 @@ def signers(request: HttpRequest, slug: str) -> HttpResponse:
     show_contacts = may_see_contacts and request.GET.get("contacts") == "on"
     may_moderate = can(request.user, statement, "moderate")
     where = form.signer_filter() if form.is_valid() else None
+    if where is not None and private_answers_in(statement, where):
+        # Who gave an answer meant for the organisers is contact data: the use is recorded.
+        contacts.record_answer_filter(
+            statement, actor=request.user, described_filter=where.described(), rows=PAGE
+        )
     if show_contacts:
         try:
             contacts.ensure_contacts_kept(statement)
@@ -220,7 +271,7 @@ def signers(request: HttpRequest, slug: str) -> HttpResponse:
         "filter_key": hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32],
         "formats": [(cls.identifier, cls.verbose_name) for cls in EXPORTERS.values()],
         "languages": [(code, language_name(code)) for code in languages_of(statement)],
-        "filter_items": [(k, v) for k, v in request.GET.items() if k in FILTER_FIELDS],
+        "filter_items": [(k, v) for k, v in request.GET.items() if is_filter(k)],
     }
     return render(request, "workspace/signers.html", context)
 
@@ -273,6 +324,7 @@ def _table(
             "show_contacts": show_contacts,
             "may_moderate": may_moderate,
             "flag_labels": [f.short_label for f in listed_flags(statement)],
+            "has_questions": bool(questions.of_statement(statement.pk)),
         },
         request=request,
     )
@@ -299,6 +351,7 @@ class ListedSigner:
     revision: int
     language: str
     flags: list[bool]  # `listed_flags`, in order
+    answers: list[str]  # public answers, and with contacts shown the others
     moderate_url: str
     card: contacts.ContactCard | None
 
@@ -313,6 +366,10 @@ def _rows(
     after = "/moderate?" + urlencode({"next": request.get_full_path()})
     sources = dict(Signature.Source.choices)
     columns = listed_flags(statement)
+    asked = questions.of_statement(statement.pk)
+    public = [q for q in asked if q.visibility == Question.Visibility.PUBLIC]
+    private = [q for q in asked if q.visibility != Question.Visibility.PUBLIC]
+    language = get_language()
     flags = {"invalid": _("marked invalid"), "hidden": _("hidden by moderators")}
     listed = []
     for s in rows:
@@ -320,6 +377,7 @@ def _rows(
             "invalid" if s.status == Signature.Status.INVALID else "hidden" if s.hidden_at else ""
         )
         when = timezone.localtime(s.confirmed_at) if s.confirmed_at else None
+        card = cards.get(s.pk)
         listed.append(
             ListedSigner(
                 pk=s.pk,
@@ -335,8 +393,12 @@ def _rows(
                 revision=s.revision.number,
                 language=s.language,
                 flags=[bool(getattr(s, f.db_column)) for f in columns],
+                answers=[
+                    *questions.answer_lines(public, s.answers, language),
+                    *questions.answer_lines(private, card.answers if card else {}, language),
+                ],
                 moderate_url=f"{prefix}{s.pk}{after}",
-                card=cards.get(s.pk),
+                card=card,
             )
         )
     return listed

@@ -5,10 +5,10 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from undersign.signatures import fields
+from undersign.signatures import fields, questions
 from undersign.statements.access import statement_for
 from undersign.statements.services import set_signing_options
 from undersign.workspace.pages import workspace_view
@@ -46,9 +46,18 @@ def signing_form(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("workspace:signing_form", slug=statement.slug)
     else:
         form = OptionsForm(initial={"ask_took_part": statement.ask_took_part})
+    current = {q.pk: questions.original_of(q) for q in questions.of_statement(statement.pk)}
     context = {
         "statement": statement,
         "form": form,
+        "questions": [
+            (
+                q,
+                questions.wording(q, get_language()).label,
+                [(t.language, t.original != current[q.pk]) for t in q.translations.all()],
+            )
+            for q in questions.of_statement(statement.pk)
+        ],
         "asked": [
             (declared.label, declared.required, _who_sees(declared))
             for declared in fields.asked(statement)

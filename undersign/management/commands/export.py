@@ -1,6 +1,7 @@
 """`undersign export SLUG --format csv|xlsx|json|pdf --as USER [filters] -o FILE`."""
 
 import sys
+from argparse import ArgumentTypeError
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from django.utils import translation
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from undersign.management.acting import acting_user, statement_as
-from undersign.signatures import fields
+from undersign.signatures import fields, questions
 from undersign.signatures.contacts import ContactsErased
 from undersign.signatures.exporters import EXPORTERS, ExportError, exporter_for
 from undersign.signatures.reporting import SignerFilter
@@ -20,6 +21,13 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{value!r} is not a date like 2026-11-30.") from None
+
+
+def _answer(value: str) -> tuple[str, str]:
+    key, _, wanted = value.partition("=")
+    if not questions.KEY.fullmatch(key) or not wanted:
+        raise ArgumentTypeError(f"{value!r} is not an answer like q12=c3 or q12=yes.")
+    return key, wanted
 
 
 def add_flag_arguments(parser) -> None:
@@ -43,6 +51,15 @@ def add_filter_arguments(parser) -> None:
     parser.add_argument("--since", type=_date, help="Signed on or after this day (YYYY-MM-DD).")
     parser.add_argument("--until", type=_date, help="Signed on or before this day.")
     parser.add_argument("--name", default="", help="Names as shown containing this.")
+    parser.add_argument(
+        "--answer",
+        action="append",
+        default=[],
+        type=_answer,
+        metavar="q12=c3",
+        help="Signers with this answer to one of the statement's questions: yes, a choice's "
+        "key or a part of a text (repeatable; the keys are in the API's statement).",
+    )
 
 
 def signer_filter(options) -> SignerFilter:
@@ -55,6 +72,7 @@ def signer_filter(options) -> SignerFilter:
         since=options["since"],
         until=options["until"],
         name=options["name"],
+        answers=options["answer"],
     )
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from undersign.organisers.services import log_action
-from undersign.signatures import contacts, fields
-from undersign.signatures.models import Signature
+from undersign.signatures import contacts, fields, questions
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.reporting.signers import SignerFilter, public_only, signers
 from undersign.signatures.text import clean_line
 from undersign.statements.models import Statement
@@ -157,8 +157,19 @@ class Exporter:
         rows = signers(self.statement, self.where)
         return rows if self.contacts else public_only(rows)
 
+    def questions(self) -> list[Question]:
+        """The statement's questions with a column here: the public ones, and with contacts
+        all of them (answers for the organisers or contacts viewers are contact data)."""
+        found = questions.of_statement(self.statement.pk)
+        if self.contacts:
+            return found
+        return [q for q in found if q.visibility == Question.Visibility.PUBLIC]
+
     def columns(self) -> list[str]:
-        return CONTACT_COLUMNS if self.contacts else PUBLIC_COLUMNS
+        asked = [questions.export_column(q) for q in self.questions()]
+        if self.contacts:
+            return [*CONTACT_COLUMNS[:-1], *asked, CONTACT_COLUMNS[-1]]
+        return [*PUBLIC_COLUMNS, *asked]
 
     def rows(self) -> Iterator[Row]:
         """Every row of the export in `columns()` order, oldest first, streamed from the
@@ -166,23 +177,34 @@ class Exporter:
         rows)."""
         queryset = self.queryset().select_related(None).order_by("confirmed_at", "id")
         tz = timezone.get_current_timezone()
+        asked = self.questions()
+        # The answers column only where there are questions: a million JSON values cost.
+        answers = ("answers",) if asked else ()
         if not self.contacts:
-            for values in queryset.values_list(*VALUES).iterator(chunk_size=CHUNK):
-                yield _public_row(values, tz)
+            for values in queryset.values_list(*VALUES, *answers).iterator(chunk_size=CHUNK):
+                row = _public_row(values, tz)
+                if asked:
+                    given = values[-1] or {}
+                    row.extend(questions.readable(q, given.get(q.key)) for q in asked)
+                yield row
             return
         private = tuple(f.db_column for f in PRIVATE_FIELDS)
         exported = [f.name for f in fields.CONTACT_FIELDS if f.export]
-        columns = (*VALUES, "status", "hidden_at", *private)
+        columns = (*VALUES, "status", "hidden_at", *private, *answers)
         for values, card in contacts.with_contacts(queryset, columns, chunk=CHUNK):
             row = _public_row(values, tz, public=False)
             status, hidden_at = values[len(VALUES) : len(VALUES) + 2]
             row.append(
                 "invalid" if status == Signature.Status.INVALID else "hidden" if hidden_at else ""
             )
-            row.extend(
-                _cell(f, v) for f, v in zip(PRIVATE_FIELDS, values[len(VALUES) + 2 :], strict=True)
-            )
+            tail = values[len(VALUES) + 2 : len(VALUES) + 2 + len(PRIVATE_FIELDS)]
+            row.extend(_cell(f, v) for f, v in zip(PRIVATE_FIELDS, tail, strict=True))
             row.extend(card.values.get(name, "") for name in exported)
+            if asked:
+                # Public answers from the row; the others from the clear contact (a sealed
+                # one keeps them in its box).
+                given = {**(values[-1] or {}), **card.answers}
+                row.extend(questions.readable(q, given.get(q.key)) for q in asked)
             row.append(card.sealed)
             yield row
 

@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from undersign.signatures import fields
-from undersign.signatures.models import Signature
+from undersign.signatures import contacts, fields, questions
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.places import place_key
 from undersign.signatures.services import BadCursor, _decode_cursor, _encode_cursor
 from undersign.statements.models import Revision, Statement
@@ -40,6 +40,8 @@ class SignerFilter:
     name: str  # a part of the name as shown
     # "" every counted signer; "hidden": those whose name a moderator hid; "invalid".
     moderation: str
+    # ((question key, wanted), …): "yes", a choice's key, or a part of a text answer.
+    answers: tuple[tuple[str, str], ...]
 
     def __init__(
         self,
@@ -53,6 +55,7 @@ class SignerFilter:
         name: str = "",
         moderation: str = "",
         flags: Iterable[str] = (),
+        answers: Iterable[tuple[str, str]] = (),
         **named: bool,
     ) -> None:
         chosen = {*flags, *(k for k, v in named.items() if v)}
@@ -71,6 +74,7 @@ class SignerFilter:
             "until": until,
             "name": name,
             "moderation": moderation,
+            "answers": tuple(sorted((str(k), str(v)) for k, v in answers if v)),
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
@@ -78,9 +82,12 @@ class SignerFilter:
     def described(self) -> dict[str, Any]:
         """The filters in use, for the audit log and the export's file name."""
         used: dict[str, Any] = {flag: True for flag in fields.FILTERS if flag in self.flags}
+        used.update(self.answers)
         for f in dataclass_fields(self):
             value = getattr(self, f.name)
-            if f.name != "flags" and value not in ("", None, False):
+            if f.name in ("flags", "answers"):
+                continue
+            if value not in ("", None, False):
                 used[f.name] = value.isoformat() if isinstance(value, date) else value
         return used
 
@@ -115,7 +122,36 @@ def signers(statement: Statement, where: SignerFilter | None = None) -> QuerySet
         rows = rows.filter(confirmed_at__lt=_midnight(where.until + timedelta(days=1)))
     if where.name:
         rows = rows.filter(public_name__icontains=where.name)
+    if where.answers:
+        rows = rows.filter(answers_condition(statement, where.answers))
     return rows.select_related("revision").order_by("-confirmed_at", "-id")
+
+
+def answers_condition(statement: Statement, wanted: Iterable[tuple[str, str]]) -> Q:
+    """Signers whose answers match: public answers on the row, answers for the organisers
+    in clear contact data (through `contacts`). A question only contacts viewers see, or
+    one that is gone, filters nobody out: it is never offered."""
+    by_key = {q.key: q for q in questions.of_statement(statement.pk)}
+    condition = Q()
+    for key, value in wanted:
+        question = by_key.get(key)
+        if question is None or question.visibility == Question.Visibility.CONTACTS:
+            continue
+        if question.visibility == Question.Visibility.PUBLIC:
+            condition &= questions.answer_condition("answers", question, value)
+        else:
+            condition &= contacts.answer_condition(question, value)
+    return condition
+
+
+def private_answers_in(statement: Statement, where: SignerFilter) -> bool:
+    """Whether `where` filters by answers meant for the organisers (contact data)."""
+    private = {
+        q.key
+        for q in questions.of_statement(statement.pk)
+        if q.visibility != Question.Visibility.PUBLIC
+    }
+    return any(key in private for key, _value in where.answers)
 
 
 def _midnight(day: date) -> datetime:
@@ -129,6 +165,7 @@ def signer_page(
     Raises `BadCursor` for a cursor that is not one of ours."""
     rows = signers(statement, where).only(
         "public_name",
+        "answers",
         *(f.db_column for f in fields.SIGNATURE_FIELDS),
         "language",
         "status",
