@@ -371,17 +371,12 @@ def answer_condition(question: Question, value: str) -> Q:
 
 
 def record_answer_filter(
-    statement: Statement, *, actor: Any, described_filter: dict[str, Any], rows: int
+    statement: Statement, *, actor: Any, described_filter: dict[str, Any]
 ) -> None:
-    """A list filtered by answers meant for the organisers tells who gave them: recorded
-    in the audit log (`contacts.filter`) like a view of contacts."""
+    """A list filtered by answers meant for the organisers tells who gave them: each page
+    asked is recorded in the audit log (`contacts.filter`: who, which filter)."""
     with transaction.atomic():
-        log_action(
-            "contacts.filter",
-            actor=actor,
-            obj=statement,
-            data={"filter": described_filter, "rows": rows},
-        )
+        log_action("contacts.filter", actor=actor, obj=statement, data={"filter": described_filter})
 
 
 def answer_counts(statement: Statement, asked: list[Question]) -> dict[str, int]:

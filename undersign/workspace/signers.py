@@ -252,7 +252,7 @@ def signers(request: HttpRequest, slug: str) -> HttpResponse:
     if where is not None and private_answers_in(statement, where):
         # Who gave an answer meant for the organisers is contact data: the use is recorded.
         contacts.record_answer_filter(
-            statement, actor=request.user, described_filter=where.described(), rows=PAGE
+            statement, actor=request.user, described_filter=where.described()
         )
     if show_contacts:
         try:
