@@ -85,7 +85,7 @@ def test_the_list_shows_public_fields_only_and_pages_by_cursor(client, statement
     confirm_signature(Signature.objects.get(public_name=""))
     first = client.get(URL, {"limit": 3}).json()
     assert len(first["items"]) == 3
-    assert set(first["items"][0]) == {"display_name", "city", "country", "signed_at"}
+    assert set(first["items"][0]) == {"display_name", "city", "country", "signed_at", "answers"}
     second = client.get(URL, {"limit": 3, "cursor": first["next_cursor"]}).json()
     assert len(second["items"]) == 2 and second["next_cursor"] is None
     names = [i["display_name"] for i in first["items"] + second["items"]]
@@ -110,6 +110,7 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/assemblies/{slug}",
         "/api/v1/assemblies/{slug}/positions",
         "/api/v1/assemblies/{slug}/results",
+        "/api/v1/statements/{slug}/openapi.json",
     }
     assert set(paths["/api/v1/statements/{slug}/signatures"]) == {"get", "post"}
     assert set(paths["/api/v1/assemblies/{slug}/positions"]) == {"put"}

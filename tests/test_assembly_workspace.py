@@ -236,6 +236,9 @@ def test_the_campaign_step_publishes_a_text_after_voting_closed(editor_client, a
     page = Client().get("/s/draft-a/")
     assert page.status_code == 200
     assert "In the assembly “Forum in Cologne”" in page.content.decode()
+    # Participants who sign now can say they took part; the dashboard counts them.
+    assert statement.ask_took_part
+    assert 'name="took_part"' in page.content.decode()
 
 
 def test_the_public_page_shows_the_rooms_result(team, owner):

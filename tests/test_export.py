@@ -49,7 +49,7 @@ def _xlsx_rows(path: Path) -> list[dict[str, object]]:
 @pytest.fixture
 def signed(client, statement):
     """Four counted signers, one pending, one hidden by a moderator."""
-    confirmed(client, statement, name="Anna Petrova", city="Köln", volunteer="on")
+    confirmed(client, statement, name="Anna Petrova", city="Köln", volunteer="on", show_place="on")
     confirmed(client, statement, name="Ольга Смирнова", city="Koeln", country="DE")
     confirmed(client, statement, name="Hidden Person", display="hidden", email="h@example.org")
     abusive = confirmed(client, statement, name="Abusive Name", email="abuse@example.org")
@@ -63,7 +63,8 @@ def test_it_exports_what_the_public_page_shows(signed, tmp_path):
     rows = _csv_rows(path)
     assert list(rows[0]) == PUBLIC_COLUMNS
     assert [r["shown_as"] for r in rows] == ["Anna Petrova", "Ольга Смирнова"]
-    assert [r["city"] for r in rows] == ["Köln", "Koeln"]
+    # The place only where the signer asked for it, as on the public page.
+    assert [r["city"] for r in rows] == ["Köln", ""] and rows[1]["country"] == ""
     assert rows[0]["revision"] == "1" and rows[0]["volunteer"] == "yes"
     text = path.read_text(encoding="utf-8-sig")
     for absent in ("@example.org", "Hidden", "Abusive", "Pending"):

@@ -103,7 +103,14 @@ def test_a_confirmed_signature_is_never_changed_by_a_submission(client, statemen
 
 
 def test_the_confirm_page_shows_what_will_be_public_and_no_contact(client, statement, mailoutbox):
-    sign(client, statement, phone="+49 30 555 0199", telegram="@anna_tg", volunteer_where="Köln")
+    sign(
+        client,
+        statement,
+        phone="+49 30 555 0199",
+        telegram="@anna_tg",
+        volunteer_where="Köln",
+        show_place="on",
+    )
     run_worker()
     page = client.get(path_of(links(mailoutbox[0].body)["confirm"]))
     body = page.content.decode()
@@ -143,7 +150,15 @@ def test_a_change_after_the_page_was_shown_is_shown_before_anything_is_confirmed
     page = client.get(path_of(url)).content.decode()
     shown = SHOWN.search(page)
     assert shown is not None
-    sign(client, statement, email=VICTIM, name="Ivan Realname", display="full", city="Moscow")
+    sign(
+        client,
+        statement,
+        email=VICTIM,
+        name="Ivan Realname",
+        display="full",
+        city="Moscow",
+        show_place="on",
+    )
     run_worker()
     r = client.post(path_of(url), {"shown": shown.group(1), "display": "hidden"})
     assert r.status_code == 409
@@ -199,6 +214,7 @@ def test_in_a_browser_the_person_sees_what_will_be_shown_and_makes_it_private(
     client_page.get_by_label("Your name", exact=True).fill("Ivan Realname")
     client_page.get_by_label("Email", exact=True).fill(VICTIM)
     client_page.get_by_label(re.compile(r"^City\b")).fill("Moscow")
+    client_page.get_by_label("Show my city and country next to my name").check()
     client_page.get_by_label(re.compile(r"^I agree")).check()
     press(client_page, "Sign")
     run_worker()

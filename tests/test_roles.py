@@ -19,6 +19,7 @@ from undersign.assemblies import services as assemblies
 from undersign.assemblies.tallies import link_clauses
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
+from undersign.signatures.questions import QuestionInput, add_question
 from undersign.statements import access
 from undersign.statements.models import Statement
 from undersign.statements.services import create_statement, set_translation
@@ -92,6 +93,18 @@ TABLE: dict[str, dict[str, str]] = {
         "POST": "no  ok  no  no  no  no  no  in",
     },
     "event": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
+    "signing_form": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
+    "question_new": {
+        "GET": "no  ok  no  no  no  no  no  in",
+        "POST": "no  ok  no  no  no  no  no  in",
+    },
+    "question": {
         "GET": "no  ok  no  no  no  no  no  in",
         "POST": "no  ok  no  no  no  no  no  in",
     },
@@ -298,7 +311,11 @@ def world(cast, team, statement, draft):
         language="en",
     )
     link = link_clauses(assembly, clause_a, clause_b)
+    question = add_question(
+        statement, QuestionInput(label="Were you there?", kind="yes_no", visibility="public")
+    )
     return {
+        "question_id": question.pk,
         "signature_id": signature.pk,
         "slug": statement.slug,
         "team_id": team.pk,

@@ -16,7 +16,8 @@ from django.db import connection
 from tests.conftest import links, path_of, run_worker, sign
 from undersign.organisers.models import SealingKey
 from undersign.signatures.contacts import _unlock
-from undersign.signatures.models import Contact, Signature, SigningNotice
+from undersign.signatures.models import Contact, Question, Signature, SigningNotice
+from undersign.signatures.questions import QuestionInput, add_question
 
 UNDERSIGN = Path(sys.executable).parent / "undersign"
 
@@ -38,12 +39,15 @@ LATER = {
     "volunteer_where": "night shifts at the border",
 }
 AFTER = {"name": "Olga Thirdsecretname", "phone": "+49 160 3330077"}
+# Answers to a question only the organisers see: contact data too.
+ANSWERS = {"first": "safehouse on Rustaveli", "later": "the night ferry crew"}
 
 
 def _needles() -> dict[str, bytes]:
     values = {**{f"first {k}": v for k, v in FIRST.items()}}
     values.update({f"later {k}": v for k, v in LATER.items()})
     values.update({f"after {k}": v for k, v in AFTER.items()})
+    values.update({f"{k} answer": v for k, v in ANSWERS.items()})
     values["local part"] = "olga.secret"
     values["phone digits"] = "5550123"
     values["surname"] = "Verysecretname"
@@ -108,6 +112,10 @@ def sealed(statement, tmp_path):
     statement.sealing_key = SealingKey.objects.get()
     statement.save()
     (tmp_path / "organisers.key").unlink()  # the private key never stays on the server
+    add_question(
+        statement,
+        QuestionInput(label="Where can you help", kind="text", visibility="organisers"),
+    )
     return statement
 
 
@@ -115,11 +123,27 @@ def sealed(statement, tmp_path):
 def test_it_keeps_no_contact_in_any_file_at_rest(client, sealed, mailoutbox, tmp_path):
     backups = tmp_path / "backups"
     backups.mkdir()
-    sign(client, sealed, display="hidden", volunteer="on", city="Tbilisi-public", **FIRST)
+    answer = Question.objects.get().key
+    sign(
+        client,
+        sealed,
+        display="hidden",
+        volunteer="on",
+        city="Tbilisi-public",
+        **FIRST,
+        **{answer: ANSWERS["first"]},
+    )
     _assert_no_contact(backups, "signed, before the mail")
 
     later = {**LATER, "email": FIRST["email"].upper()}
-    sign(client, sealed, display="initials", city="Tbilisi-public", **later)
+    sign(
+        client,
+        sealed,
+        display="initials",
+        city="Tbilisi-public",
+        **later,
+        **{answer: ANSWERS["later"]},
+    )
     assert SigningNotice.objects.exclude(transit="").count() == 1
     _assert_no_contact(backups, "signed again, notice queued")
 

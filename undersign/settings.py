@@ -223,8 +223,11 @@ IMPRINT_FILE = env_str("UNDERSIGN_IMPRINT_FILE")
 # A privacy notice the operator wrote, instead of the one made from these settings.
 PRIVACY_FILE = env_str("UNDERSIGN_PRIVACY_FILE")
 
-# The version of the consent text shown beside the signing form; stored with every signature.
-CONSENT_VERSION = "2026-11-1"
+# The versions of the two consent texts of the signing form, stored with each signature:
+# to store and show the signature (required), and to be contacted by the organisers
+# (optional; empty on the signature when not given). Change one when its text changes.
+SIGNING_CONSENT_VERSION = "2026-12-1"
+CONTACT_CONSENT_VERSION = "2026-12-1"
 SIGNATURES_PER_PAGE = env_int("UNDERSIGN_SIGNATURES_PER_PAGE", 50)
 MAIL_MAX_ATTEMPTS = env_int("UNDERSIGN_MAIL_MAX_ATTEMPTS", 8)
 

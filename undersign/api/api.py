@@ -2,22 +2,28 @@
 
 from datetime import date, datetime
 from functools import wraps
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.responses import Status
+from pydantic import create_model
 
 from undersign import abuse
+from undersign.api import signing_schema
 from undersign.api.assemblies import router as assemblies_router
 from undersign.api.assembly_results import router as assembly_results_router
+from undersign.signatures import fields, questions
 from undersign.signatures import services as signing
 from undersign.signatures.forms import SignatureForm
+from undersign.signatures.models import Question
 from undersign.statements.services import public_statement, public_statements
-from undersign.statements.texts import text_in, title_in
+from undersign.statements.texts import language_code, text_in, title_in
 
 api = NinjaAPI(
     title="undersign API",
@@ -50,6 +56,28 @@ class ClauseOut(Schema):
     text: str
 
 
+# An answer to one of a statement's questions: true for a ticked box, a choice's key, a
+# list of choices' keys, or a short text.
+Answer = bool | str | list[str]
+
+
+class ChoiceOut(Schema):
+    key: str
+    label: str
+
+
+class QuestionOut(Schema):
+    key: str = Field(description="The answer's name in `answers` when signing (q12).")
+    kind: str = Field(description="yes_no, one, several or text.")
+    label: str
+    choices: list[ChoiceOut]
+    required: bool
+    visibility: str = Field(
+        description="Who sees the answers: public, organisers, or contacts (viewers only)."
+    )
+    language: str = Field(description="The language of the label and choices.")
+
+
 class StatementOut(Schema):
     slug: str
     title: str
@@ -71,6 +99,9 @@ class StatementOut(Schema):
     sources: list[str]
     goal: int | None
     deadline: datetime | None
+    questions: list[QuestionOut] = Field(
+        description="The statement's own questions on its signing form."
+    )
 
 
 class SignatureOut(Schema):
@@ -78,6 +109,7 @@ class SignatureOut(Schema):
     city: str
     country: str
     signed_at: datetime
+    answers: dict[str, Answer] = Field(description="Answers to the public questions.")
 
 
 class SignaturePage(Schema):
@@ -85,19 +117,41 @@ class SignaturePage(Schema):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
 
 
-class SignatureIn(Schema):
-    name: str
-    display: str = "full"
-    email: str
-    city: str = ""
-    country: str = ""
-    volunteer: bool = False
-    volunteer_where: str = ""
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    consent: bool = False
-    altcha: str = Field("", description="A solved proof-of-work puzzle (optional).")
+def _signing_field(declared: fields.SignerField) -> tuple[Any, Any]:
+    """The type and default of a declared field in the signing body."""
+    with translation.override("en"):
+        described = " — ".join(str(p) for p in (declared.label, declared.help) if p)
+    # Documented only: the form checks the length and says so in the person's language.
+    extra: dict[str, Any] | None = (
+        {"maxLength": declared.max_length} if declared.max_length else None
+    )
+    if declared.kind in (fields.Kind.BOOL, fields.Kind.CONSENT):
+        return bool, Field(False, description=described)
+    if declared.kind == fields.Kind.DISPLAY:
+        return str, Field("full", description=described)
+    if declared.required:
+        return str, Field(..., description=described, json_schema_extra=extra)
+    return str, Field("", description=described, json_schema_extra=extra)
+
+
+# The signing body: the declared fields (`signatures.fields`), then the proof of work.
+SignatureIn = create_model(
+    "SignatureIn",
+    __base__=Schema,
+    **{f.name: _signing_field(f) for f in fields.FIELDS},  # type: ignore[call-overload]
+    answers=(
+        dict[str, Answer],
+        Field(
+            default_factory=dict,
+            description=(
+                "Answers to the statement's questions by key (q12): true for a ticked box, "
+                "a choice's key, a list of keys, or a short text. "
+                "/statements/{slug}/openapi.json describes the statement's questions."
+            ),
+        ),
+    ),
+    altcha=(str, Field("", description="A solved proof-of-work puzzle (optional).")),
+)
 
 
 class Accepted(Schema):
@@ -158,7 +212,34 @@ def get_statement(request: HttpRequest, slug: str, lang: str = ""):
         "sources": list(statement.sources or []),
         "goal": statement.goal,
         "deadline": statement.deadline,
+        "questions": [_question(q, lang or None) for q in questions.asked(statement.pk)],
     }
+
+
+def _question(question: Question, language: str | None) -> dict:
+    said = questions.wording(question, language)
+    return {
+        "key": question.key,
+        "kind": question.kind,
+        "label": said.label,
+        "choices": [{"key": key, "label": label} for key, label in said.choices],
+        "required": question.required,
+        "visibility": question.visibility,
+        "language": said.language,
+    }
+
+
+@api.get(
+    "/statements/{slug}/openapi.json",
+    response={200: dict[str, Any], 404: Detail},
+    tags=["signatures"],
+)
+def signing_document(request: HttpRequest, slug: str, lang: str = ""):
+    """This API's OpenAPI document with this statement's questions in the signing body
+    (`SignatureIn.answers`), worded in `lang` where they are translated."""
+    statement = public_statement(slug)
+    document = api.get_openapi_schema()
+    return signing_schema.for_statement(document, statement, language_code(lang) or get_language())
 
 
 @api.get(
@@ -170,6 +251,11 @@ def list_signatures(
     request: HttpRequest, slug: str, cursor: str = "", limit: int = Query(50, ge=1, le=200)
 ):
     statement = public_statement(slug)
+    public = {
+        q.key
+        for q in questions.of_statement(statement.pk)
+        if q.visibility == Question.Visibility.PUBLIC
+    }
     try:
         rows, next_cursor = signing.public_signatures(statement, cursor=cursor, limit=limit)
     except signing.BadCursor:
@@ -178,14 +264,20 @@ def list_signatures(
         "items": [
             {
                 "display_name": s.public_name,
-                "city": s.city,
-                "country": str(s.country or ""),
+                "city": s.shown_city,
+                "country": str(s.shown_country or ""),
                 "signed_at": s.confirmed_at,
+                "answers": {k: v for k, v in (s.answers or {}).items() if k in public},
             }
             for s in rows
         ],
         "next_cursor": next_cursor or None,
     }
+
+
+def _form_value(value: Any) -> Any:
+    """A JSON value as the HTML form would send it: a ticked box is "on"."""
+    return "on" if value is True else "" if value is False else value
 
 
 def browsers_cannot_forge(view):
@@ -222,23 +314,28 @@ def browsers_cannot_forge(view):
     tags=["signatures"],
 )
 @decorate_view(browsers_cannot_forge)
-def sign(request: HttpRequest, slug: str, payload: SignatureIn):
+def sign(request: HttpRequest, slug: str, payload: SignatureIn):  # type: ignore[valid-type]
     """Sign a statement. The answer is the same whether or not the email signed before;
     the signature counts once the link in the confirmation mail is followed. Only JSON
     bodies are taken, and no post from another site's page. A body with mistakes is not
     counted against the rate limit."""
     statement = public_statement(slug)
-    form = SignatureForm(
-        data={
-            key: ("on" if value is True else "" if value is False else value)
-            for key, value in payload.dict().items()
-            if key != "altcha"
-        }
-    )
-    if not form.is_valid():
+    body = payload.dict()  # type: ignore[attr-defined]
+    answers = body.pop("answers", None) or {}
+    body.pop("altcha", None)
+    data = {key: _form_value(value) for key, value in body.items()}
+    asked = {q.key for q in questions.asked(statement.pk)}
+    unknown = sorted(key for key in answers if key not in asked)
+    data.update({key: _form_value(value) for key, value in answers.items() if key in asked})
+    form = SignatureForm(statement=statement, data=data)
+    if not form.is_valid() or unknown:
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        if unknown:
+            message = _("This statement asks no question %(key)s.")
+            errors["answers"] = [message % {"key": key} for key in unknown]
         return Status(422, {"errors": errors})
-    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(payload.altcha))
+    proof = payload.altcha  # type: ignore[attr-defined]
+    wait = abuse.signing_limited(request, proven=abuse.proof_is_valid(proof))
     if wait is not None:
         response = api.create_response(
             request,

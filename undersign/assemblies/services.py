@@ -330,6 +330,8 @@ def start_campaign(text: AssemblyText, *, actor: Actor = None) -> Statement:
         statements.publish_statement(statement, actor=actor)
     except StatementError as error:
         raise AssemblyError(error.message) from None
+    # Participants who then sign can say they took part: the form asks it from now on.
+    statements.set_signing_options(statement, ask_took_part=True, actor=actor)
     if text.campaign_started_at is None:
         text.campaign_started_at = timezone.now()
         text.save(update_fields=["campaign_started_at"])

@@ -214,7 +214,9 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
     posts to the widget itself, which shows it again with what went wrong, or redirects to
     its "check your mail" state."""
     statement = public_statement(slug)
-    form = PublicSignatureForm(request.POST if request.method == "POST" else None)
+    form = PublicSignatureForm(
+        request.POST if request.method == "POST" else None, statement=statement
+    )
     refused = None
     if request.method == "POST":
         if not abuse.from_this_site(request):

@@ -29,6 +29,7 @@ from undersign.public.signing import (
     attempt_signature,
     room_code,
 )
+from undersign.signatures import questions
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
 from undersign.signatures.models import Signature
@@ -55,6 +56,10 @@ def _statement_context(
         cursor = ""
     text = current_text(statement, wanted_language(request))
     count = signing.signature_count(statement)
+    asked = questions.of_statement(statement.pk)
+    for s in signatures:
+        # Read by the list's template: the public answers beside the name.
+        s.answer_lines = questions.public_lines(asked, s.answers, get_language())  # type: ignore[attr-defined]
     return {
         "statement": statement,
         "clauses": statement.clauses.all(),
@@ -93,7 +98,7 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "public/statement.html",
-        _statement_context(request, statement, PublicSignatureForm()),
+        _statement_context(request, statement, PublicSignatureForm(statement=statement)),
     )
 
 
@@ -108,7 +113,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(statement.get_absolute_url() + ("?" + query if query else ""))
     if not abuse.from_this_site(request):
         return forbidden(request)
-    form = PublicSignatureForm(request.POST)
+    form = PublicSignatureForm(request.POST, statement=statement)
     if language_switched(request):
         # A language button of the page's header: the same form again, in that language.
         # Nothing is signed, and nothing typed leaves the page it came from.
@@ -192,6 +197,9 @@ def _confirm_context(request: HttpRequest, signature: Signature, *, changed: boo
             if value in signing.more_private_displays(signature.display)
         ],
         "changed": changed,
+        "answer_lines": questions.public_lines(
+            questions.of_statement(signature.statement_id), signature.answers, get_language()
+        ),
     }
     if signature.status == Signature.Status.CONFIRMED and signature.statement.is_open:
         # Ask others to sign too: the statement in the reader's language, by plain links.

@@ -24,8 +24,8 @@ kept in clear columns for the organisers, as they chose), so every path does the
 import base64
 import json
 import logging
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +37,8 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from undersign.organisers.services import log_action
-from undersign.signatures.models import Contact, Signature, SigningNotice
+from undersign.signatures import fields, questions
+from undersign.signatures.models import Contact, Question, Signature, SigningNotice
 from undersign.statements.models import Statement
 
 logger = logging.getLogger(__name__)
@@ -46,17 +47,33 @@ SEALED_PREFIX = "sealed:v1:"  # a letter first, so a spreadsheet never reads it 
 TRANSIT_PREFIX = "transit:v1:"
 
 
-@dataclass(frozen=True)
-class ContactData:
-    name: str
-    email: str
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    volunteer_where: str = ""
+# The contact fields, as declared (`signatures.fields`): each a column of `Contact`.
+CONTACT_FIELDS = tuple(f.name for f in fields.CONTACT_FIELDS)
+# What a submission writes to `Contact` besides the boxes.
+COLUMNS = (*CONTACT_FIELDS, "answers")
 
 
-CONTACT_FIELDS = tuple(ContactData.__dataclass_fields__)
+class ContactData(dict[str, str]):
+    """A signer's contact fields by name (`CONTACT_FIELDS`), each "" when not given; each
+    reads as an attribute too (`data.email`). `answers` holds the answers to the questions
+    for the organisers and for contacts viewers, by question key."""
+
+    def __init__(
+        self,
+        values: Mapping[str, Any] | None = None,
+        /,
+        *,
+        answers: Mapping[str, Any] | None = None,
+        **more: Any,
+    ) -> None:
+        given = {**(values or {}), **more}
+        super().__init__({name: str(given.get(name) or "") for name in CONTACT_FIELDS})
+        self.answers: dict[str, Any] = dict(answers or {})
+
+    def __getattr__(self, name: str) -> str:  # data.email, data.phone
+        if name in CONTACT_FIELDS:
+            return self[name]
+        raise AttributeError(name)
 
 
 class ContactsErased(Exception):
@@ -75,9 +92,12 @@ def new_key_pair() -> tuple[str, str]:
     )
 
 
-def seal(public_key: str, data: ContactData) -> str:
+def seal(public_key: str, data: ContactData, readable: Mapping[str, str] | None = None) -> str:
+    """The contact in a sealed box. Its answers go in as a person reads them (`readable`,
+    by question key): the box is opened far from the server and its questions."""
     box = SealedBox(PublicKey(base64.b64decode(public_key)))
-    plain = json.dumps(asdict(data), ensure_ascii=False).encode("utf-8")
+    opened = {**data, "answers": dict(readable or {})}
+    plain = json.dumps(opened, ensure_ascii=False).encode("utf-8")
     return SEALED_PREFIX + base64.b64encode(box.encrypt(plain)).decode()
 
 
@@ -86,7 +106,7 @@ def unseal(private_key: str, blob: str) -> ContactData:
         raise ValueError("not a sealed contact")
     box = SealedBox(PrivateKey(base64.b64decode(private_key)))
     values = json.loads(box.decrypt(base64.b64decode(blob[len(SEALED_PREFIX) :])))
-    return ContactData(**{k: str(values.get(k, "")) for k in CONTACT_FIELDS})
+    return ContactData(values, answers=values.get("answers"))
 
 
 # Transit ------------------------------------------------------------------------------------
@@ -121,7 +141,7 @@ class Submission:
 
     email: str
     name: str
-    contact: dict[str, str]
+    contact: dict[str, Any]
     choices: dict[str, Any]
 
 
@@ -129,7 +149,7 @@ class Submission:
 class Prepared:
     """A submission made ready to store: the Contact columns and the transit box."""
 
-    contact: dict[str, str]
+    contact: dict[str, Any]
     transit: str
 
 
@@ -143,11 +163,13 @@ def prepare_contact(data: ContactData, statement: Statement, choices: dict[str, 
     Done before we know whether the email signed before, so every path costs the same.
     """
     key = statement.sealing_key
+    contact: dict[str, Any]
     if key is None:
-        contact = {**asdict(data), "sealed": ""}
+        contact = {**data, "answers": data.answers, "sealed": ""}
     else:
-        contact = {field: "" for field in CONTACT_FIELDS}
-        contact["sealed"] = seal(key.public_key, data)
+        readable = questions.readable_answers(statement.pk, data.answers)
+        contact = {**dict.fromkeys(CONTACT_FIELDS, ""), "answers": {}}
+        contact["sealed"] = seal(key.public_key, data, readable)
     submission = Submission(email=data.email, name=data.name, contact=contact, choices=choices)
     return Prepared(contact=contact, transit=_lock(asdict(submission)))
 
@@ -180,7 +202,7 @@ def replace_contact(signature_id: int, submission: Submission) -> None:
     """Give a pending signature's contact the columns of a later submission. Its transit box
     is replaced only while the confirmation mail still needs one (then it greets the latest
     name); once erased it stays erased."""
-    columns = {k: v for k, v in submission.contact.items() if k in (*CONTACT_FIELDS, "sealed")}
+    columns = {k: v for k, v in submission.contact.items() if k in (*COLUMNS, "sealed")}
     Contact.objects.filter(signature_id=signature_id).update(**columns)
     Contact.objects.filter(signature_id=signature_id).exclude(transit="").update(
         transit=_address_box(submission.email, submission.name)
@@ -262,10 +284,14 @@ def notice_for_mail(notice_id: int) -> tuple[SigningNotice, Submission] | None:
     opened = _unlock(notice.transit) if notice is not None else None
     if notice is None or opened is None:
         return None
+    contact = dict(opened.get("contact") or {})
     submission = Submission(
         email=str(opened.get("email", "")),
         name=str(opened.get("name", "")),
-        contact={str(k): str(v) for k, v in dict(opened.get("contact") or {}).items()},
+        contact={
+            **{k: str(contact.get(k) or "") for k in (*CONTACT_FIELDS, "sealed")},
+            "answers": dict(contact.get("answers") or {}),
+        },
         choices=dict(opened.get("choices") or {}),
     )
     notice.email = submission.email
@@ -274,20 +300,32 @@ def notice_for_mail(notice_id: int) -> tuple[SigningNotice, Submission] | None:
 
 @dataclass(frozen=True)
 class ContactCard:
-    """One signer's contacts as an organiser sees them: clear text, or sealed."""
+    """One signer's contacts as an organiser sees them: clear text, or sealed. Each contact
+    field reads as an attribute (`card.email`)."""
 
-    name: str = ""
-    email: str = ""
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    volunteer_where: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    # Answers to the questions for the organisers or contacts viewers, by question key.
+    answers: dict[str, Any] = field(default_factory=dict)
     # The sealed box, as stored: only `undersign contacts open` with the key opens it.
     sealed: str = ""
+
+    def __getattr__(self, name: str) -> str:
+        if name in CONTACT_FIELDS:
+            return self.values.get(name, "")
+        raise AttributeError(name)
 
     @property
     def is_sealed(self) -> bool:
         return bool(self.sealed)
+
+    @property
+    def shown(self) -> list[tuple[str, str, str]]:
+        """(name, label, value) of each contact field given, in the declared order."""
+        return [
+            (f.name, str(f.label), self.values[f.name])
+            for f in fields.CONTACT_FIELDS
+            if self.values.get(f.name)
+        ]
 
 
 def _card(contact: Contact | None) -> ContactCard:
@@ -295,7 +333,9 @@ def _card(contact: Contact | None) -> ContactCard:
         return ContactCard()
     if contact.sealed:
         return ContactCard(sealed=contact.sealed)
-    return ContactCard(**{f: getattr(contact, f) for f in CONTACT_FIELDS})
+    return ContactCard(
+        values={f: getattr(contact, f) for f in CONTACT_FIELDS}, answers=contact.answers or {}
+    )
 
 
 def ensure_contacts_kept(statement: Statement) -> None:
@@ -346,17 +386,52 @@ def with_contacts(
     tuples in flat memory. The caller records the export in the audit log before it reads
     (`contacts.export`)."""
     contact_fields = ("contact__signature_id", *(f"contact__{f}" for f in CONTACT_FIELDS))
-    rows = signatures.values_list(*fields, *contact_fields, "contact__sealed")
+    rows = signatures.values_list(*fields, *contact_fields, "contact__answers", "contact__sealed")
     n = len(fields)
     for values in rows.iterator(chunk_size=chunk):
-        contact_id, *clear, sealed = values[n:]
+        contact_id, *clear, answers, sealed = values[n:]
         if contact_id is None:  # erased on the statement's deletion date
             card = ContactCard()
         elif sealed:
             card = ContactCard(sealed=sealed)
         else:
-            card = ContactCard(**dict(zip(CONTACT_FIELDS, clear, strict=True)))
+            card = ContactCard(
+                values=dict(zip(CONTACT_FIELDS, clear, strict=True)), answers=answers or {}
+            )
         yield values[:n], card
+
+
+def answer_condition(question: Question, value: str) -> Q:
+    """The signatures whose clear contact data holds this answer to a question for the
+    organisers (a sealed contact is never read here)."""
+    return questions.answer_condition("contact__answers", question, value)
+
+
+def record_answer_filter(
+    statement: Statement, *, actor: Any, described_filter: dict[str, Any]
+) -> None:
+    """A list filtered by answers meant for the organisers tells who gave them: each page
+    asked is recorded in the audit log (`contacts.filter`: who, which filter)."""
+    with transaction.atomic():
+        log_action("contacts.filter", actor=actor, obj=statement, data={"filter": described_filter})
+
+
+def answer_counts(statement: Statement, asked: list[Question]) -> dict[str, int]:
+    """{"q12=c3": n} of the counted signers' clear answers to these questions for the
+    organisers, in one query; sealed contacts are not counted (the server cannot read
+    them)."""
+    wanted = {
+        f"{q.key}={value}": questions.answer_condition("contact__answers", q, value)
+        for q in asked
+        for value in questions.filter_values(q)
+    }
+    if not wanted:
+        return {}
+    aliases = {f"n{i}": key for i, key in enumerate(wanted)}
+    totals = Signature.objects.filter(
+        statement=statement, status=Signature.Status.CONFIRMED
+    ).aggregate(**{alias: Count("id", filter=wanted[key]) for alias, key in aliases.items()})
+    return {key: int(totals[alias] or 0) for alias, key in aliases.items()}
 
 
 def sealed_share(signatures: QuerySet[Signature]) -> tuple[int, int]:
@@ -396,18 +471,22 @@ def seal_stored(statement: Statement, *, batch: int = 500) -> int:
                 .order_by("signature_id")[:batch]
             )
             for contact in rows:
-                data = ContactData(**{f: getattr(contact, f) for f in CONTACT_FIELDS})
+                data = ContactData(
+                    {f: getattr(contact, f) for f in CONTACT_FIELDS}, answers=contact.answers
+                )
+                readable = questions.readable_answers(statement.pk, data.answers)
                 keep_address = contact.signature.mail_sent_at is None and (
                     contact.signature.status == Signature.Status.PENDING
                 )
+                cleared = {
+                    **dict.fromkeys(CONTACT_FIELDS, ""),
+                    "answers": {},
+                    # The mail still to go needs the address and the name it greets.
+                    "name": data.name if keep_address else "",
+                    "email": data.email if keep_address else "",
+                }
                 Contact.objects.filter(pk=contact.pk).update(
-                    sealed=seal(key.public_key, data),
-                    name=data.name if keep_address else "",
-                    email=data.email if keep_address else "",
-                    phone="",
-                    telegram="",
-                    signal="",
-                    volunteer_where="",
+                    sealed=seal(key.public_key, data, readable), **cleared
                 )
         sealed += len(rows)
         if len(rows) < batch:

@@ -1,24 +1,24 @@
-"""The signing form: the door for HTML input, and the rules the API applies too."""
+"""The signing form: the door for HTML input, and the rules the API applies too.
 
-import re
-from typing import ClassVar
+Its fields are made from the declaration in `signatures.fields`.
+"""
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
+from django.forms import BoundField
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from undersign.signatures.models import Signature
+from undersign.signatures import fields, questions
+from undersign.signatures.fields import Kind, SignerField
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.services import SignatureInput
 from undersign.signatures.text import clean_line, is_readable
-
-_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,38}")
-
-
-# Django's own message repeats the value sent; ours does not echo anything back.
-_CHOOSE = _("Select a valid choice.")
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -34,15 +34,6 @@ def _country_choices() -> list[tuple[str, str]]:
 
 
 _choices_by_language: dict[str | None, list[tuple[str, str]]] = {}
-
-
-class CountryField(forms.ChoiceField):
-    """A choice of country, checked against the set of codes rather than the list of names."""
-
-    codes: ClassVar[frozenset[str]] = frozenset(countries.countries)
-
-    def valid_value(self, value) -> bool:
-        return value == "" or value in self.codes
 
 
 class CountrySelect(forms.Select):
@@ -63,6 +54,26 @@ class CountrySelect(forms.Select):
         return self._rendered[key]
 
 
+class _Declared:
+    """A form field made from a `SignerField`: after the field's own checks, text is made
+    one clean line and the declaration's own cleaning runs."""
+
+    declared: SignerField | None = None
+    question: Question | None = None
+    widget_kind = "input"
+
+    def clean(self, value):
+        value = super().clean(value)  # type: ignore[misc]
+        declared = self.declared
+        if declared is None:
+            return value
+        if declared.kind in (Kind.TEXT, Kind.PHONE, Kind.HANDLE):
+            value = clean_line(value or "")
+        if declared.clean is not None:
+            value = declared.clean(value)
+        return value
+
+
 class _Readable:
     """Refuses text that is not text: a lone surrogate (JSON can carry one) or the U+FFFD a
     decoder leaves where a form's bytes were not UTF-8. Refused before anything stores it."""
@@ -77,143 +88,229 @@ class _Readable:
         return value
 
 
-class TextField(_Readable, forms.CharField):
+class TextField(_Declared, _Readable, forms.CharField):
     pass
 
 
-class EmailField(_Readable, forms.EmailField):
+class EmailField(_Declared, _Readable, forms.EmailField):
     pass
+
+
+class ChoiceField(_Declared, forms.ChoiceField):
+    pass
+
+
+class BooleanField(_Declared, forms.BooleanField):
+    pass
+
+
+class MultipleChoiceField(_Declared, forms.MultipleChoiceField):
+    pass
+
+
+class CountryField(ChoiceField):
+    """A choice of country, checked against the set of codes rather than the list of names."""
+
+    codes: ClassVar[frozenset[str]] = frozenset(countries.countries)
+
+    def valid_value(self, value) -> bool:
+        return value == "" or value in self.codes
+
+
+def form_field(declared: SignerField) -> forms.Field:
+    """The form field of a declared signer's field."""
+    common: dict[str, Any] = {
+        "label": declared.label,
+        "required": declared.required,
+        "help_text": declared.help,
+    }
+    if declared.error_messages:
+        common["error_messages"] = dict(declared.error_messages)
+    attrs = dict(declared.widget_attrs)
+    made: forms.Field
+    if declared.kind == Kind.EMAIL:
+        made = EmailField(
+            max_length=declared.max_length, widget=forms.EmailInput(attrs=attrs), **common
+        )
+    elif declared.kind in (Kind.TEXT, Kind.PHONE, Kind.HANDLE):
+        made = TextField(
+            max_length=declared.max_length, widget=forms.TextInput(attrs=attrs), **common
+        )
+    elif declared.kind == Kind.DISPLAY:
+        made = ChoiceField(
+            choices=Signature.Display.choices,
+            initial=Signature.Display.FULL,
+            widget=forms.RadioSelect,
+            **common,
+        )
+    elif declared.kind == Kind.COUNTRY:
+        made = CountryField(choices=_country_choices, widget=CountrySelect, **common)
+    else:  # BOOL, CONSENT
+        made = BooleanField(**common)
+    return _marked(made, declared=declared, widget_kind=WIDGET_KINDS.get(declared.kind, "input"))
+
+
+def _marked(made: forms.Field, **marks: Any) -> forms.Field:
+    """A field with what the templates and the form ask of it beside Django's own:
+    `declared` (its SignerField), `question`, `widget_kind` (how to draw it)."""
+    for name, value in marks.items():
+        setattr(made, name, value)
+    return made
+
+
+# How the templates draw a field (public/signer_field.html).
+WIDGET_KINDS = {Kind.DISPLAY: "radios", Kind.BOOL: "checkbox", Kind.CONSENT: "consent"}
+
+# Who sees an answer, said beside each question.
+SEEN_BY = {
+    Question.Visibility.PUBLIC: _("Public: shown in the list of signatures next to your name."),
+    Question.Visibility.ORGANISERS: _("Seen only by the organisers."),
+    Question.Visibility.CONTACTS: _("Seen only by the organisers who handle contacts."),
+}
+
+
+def question_field(question: Question, language: str | None) -> forms.Field:
+    """The form field of one of the statement's questions, worded in `language` (or the
+    original, where it has no current translation there)."""
+    said = questions.wording(question, language)
+    common: dict[str, Any] = {
+        "label": said.label,
+        "required": question.required,
+        "help_text": SEEN_BY[Question.Visibility(question.visibility)],
+    }
+    made: forms.Field
+    kind = "input"
+    if question.kind == Question.Kind.YES_NO:
+        made, kind = BooleanField(**common), "checkbox"
+    elif question.kind == Question.Kind.ONE:
+        blank = [] if question.required else [("", str(_("No answer")))]
+        made = ChoiceField(
+            choices=[*blank, *said.choices],
+            widget=forms.RadioSelect,
+            initial="" if blank else None,
+            error_messages={"invalid_choice": fields.CHOOSE},
+            **common,
+        )
+        kind = "radios"
+    elif question.kind == Question.Kind.SEVERAL:
+        made = MultipleChoiceField(
+            choices=said.choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": fields.CHOOSE, "invalid_list": fields.CHOOSE},
+            **common,
+        )
+        kind = "checks"
+    else:
+        made = TextField(
+            max_length=questions.TEXT_LENGTH, widget=forms.TextInput(attrs={}), **common
+        )
+        _marked(made, declared=fields.ANSWER)
+    return _marked(made, question=question, widget_kind=kind)
 
 
 class SignatureForm(forms.Form):
-    name = TextField(
-        label=_("Your name"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    display = forms.ChoiceField(
-        label=_("How your name is shown"),
-        choices=Signature.Display.choices,
-        initial=Signature.Display.FULL,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _CHOOSE},
-    )
-    email = EmailField(
-        label=_("Email"),
-        max_length=254,
-        help_text=_("Only to confirm your signature. Never shown."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = TextField(
-        label=_("Phone"),
-        max_length=40,
-        required=False,
-        help_text=_("Only if you want the organisers to call you. Never shown."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    telegram = TextField(
-        label=_("Telegram"),
-        max_length=100,
-        required=False,
-        help_text=_("Your username, e.g. @name. Never shown."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    signal = TextField(
-        label=_("Signal"),
-        max_length=100,
-        required=False,
-        help_text=_("Your Signal username or number. Never shown."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    city = TextField(
-        label=_("City"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    country = CountryField(
-        label=_("Country"),
-        required=False,
-        choices=_country_choices,
-        widget=CountrySelect,
-        error_messages={"invalid_choice": _CHOOSE},
-    )
-    volunteer = forms.BooleanField(label=_("I am ready to work together"), required=False)
-    volunteer_where = TextField(
-        label=_("Where (country, city) and how"),
-        max_length=300,
-        required=False,
-        help_text=_("Seen only by the organisers."),
-    )
-    consent = forms.BooleanField(
-        label=_(
-            "I agree that my signature is stored and shown as I chose above, and that the "
-            "organisers may contact me about this statement. I can withdraw at any time."
-        ),
-        error_messages={"required": _("Please agree, or we cannot record your signature.")},
-    )
+    """The signer's fields as declared (`signatures.fields.FIELDS`), in that order: those
+    the statement asks (`fields.asked`); without a statement, those every statement asks."""
 
-    def _clean_text(self, field: str) -> str:
-        return clean_line(self.cleaned_data.get(field) or "")
+    def __init__(self, *args: Any, statement: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statement = statement
+        for declared in fields.FIELDS:
+            if not declared.is_asked(statement):
+                del self.fields[declared.name]
+        # The statement's own questions, in the reader's language, before the consents.
+        self.questions = questions.asked(statement.pk) if statement is not None else []
+        language = get_language()
+        asked = {q.key: question_field(q, language) for q in self.questions}
+        before = {k: f for k, f in self.fields.items() if not _is_consent(f)}
+        after = {k: f for k, f in self.fields.items() if _is_consent(f)}
+        self.fields = {**before, **asked, **after}
 
-    def clean_name(self) -> str:
-        name = self._clean_text("name")
-        if not name:
-            raise forms.ValidationError(_("Please enter your name."))
-        return name
+    @property
+    def cache_key(self) -> str:
+        """What the rendered empty form depends on besides the language: the statement's
+        choice of fields and its questions."""
+        if self.statement is None:
+            return "-"
+        asked = "".join("1" if f.is_asked(self.statement) else "0" for f in fields.FIELDS)
+        return f"{self.statement.pk}.{asked}.{questions.version(self.questions)}"
 
-    def clean_city(self) -> str:
-        return self._clean_text("city")
-
-    def clean_volunteer_where(self) -> str:
-        return self._clean_text("volunteer_where")
-
-    def clean_phone(self) -> str:
-        phone = self._clean_text("phone")
-        if phone and not _PHONE.fullmatch(phone):
-            raise forms.ValidationError(_("Enter a phone number: digits, spaces, + and -."))
-        return phone
-
-    def clean_telegram(self) -> str:
-        # Kept as the bare username: "@name" and "t.me/name" are the same person, and a
-        # leading "@" would be a formula to a spreadsheet.
-        handle = self._clean_text("telegram")
-        handle = re.sub(r"^(https?://)?(www\.)?(t|telegram)\.me/", "", handle, flags=re.I)
-        return handle.lstrip("@")
-
-    def clean_signal(self) -> str:
-        return self._clean_text("signal")
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if "\r" in email or "\n" in email:
-            raise forms.ValidationError(_("Enter a valid email address."))
-        return email
+    @property
+    def question_fields(self) -> list[BoundField]:
+        return [self[q.key] for q in self.questions]
 
     def clean(self):
         data = super().clean()
-        if data and data.get("volunteer_where") and not data.get("volunteer"):
-            data["volunteer"] = True  # writing where one can help says yes by itself
+        for declared in fields.FIELDS:
+            if declared.name not in self.fields:
+                continue
+            if data and declared.implied_by and data.get(declared.implied_by):
+                data[declared.name] = True  # writing where one can help says yes by itself
         return data
+
+    def sections(self, *, widget: bool = False) -> list["Section"]:
+        """The form's declared fields in order, those of one group together, for the
+        templates to loop over; `widget`: only those on the widget's short form."""
+        found: list[Section] = []
+        for declared in fields.FIELDS:
+            if declared.name not in self.fields or (widget and not declared.in_widget):
+                continue
+            if (
+                declared.kind == Kind.CONSENT
+                and self.questions
+                and not any(s.group == "questions" for s in found)
+            ):
+                found.append(Section("questions", self.question_fields))
+            if not found or found[-1].group != declared.group:
+                found.append(Section(declared.group, []))
+            found[-1].fields.append(self[declared.name])
+        return found
+
+    def widget_sections(self) -> list["Section"]:
+        return self.sections(widget=True)
 
     def signature_input(self, language: str, revision_number: int | None = None) -> SignatureInput:
         """What the signing service takes, from a valid form."""
-        data = self.cleaned_data
+        values: dict[str, Any] = {}
+        for declared in fields.FIELDS:
+            value = self.cleaned_data.get(declared.name, declared.empty)
+            if declared.kind == Kind.CONSENT:
+                value = getattr(settings, declared.version_setting) if value else ""
+            elif declared.kind == Kind.COUNTRY:
+                value = str(value or "")
+            values[declared.name] = value
+        answers = {
+            q.key: self.cleaned_data[q.key]
+            for q in self.questions
+            if self.cleaned_data.get(q.key) not in (None, "", [], False)
+        }
         return SignatureInput(
-            name=data["name"],
-            display=data["display"],
-            email=data["email"],
-            city=data["city"],
-            country=str(data["country"] or ""),
-            volunteer=data["volunteer"],
-            volunteer_where=data["volunteer_where"],
-            phone=data.get("phone", ""),
-            telegram=data.get("telegram", ""),
-            signal=data.get("signal", ""),
-            language=language,
-            consent_version=settings.CONSENT_VERSION,
-            revision_number=revision_number,
+            language=language, revision_number=revision_number, answers=answers, **values
         )
+
+
+def _is_consent(field: forms.Field) -> bool:
+    declared = getattr(field, "declared", None)
+    return declared is not None and declared.kind == Kind.CONSENT
+
+
+@dataclass
+class Section:
+    """Fields that share a frame on the form: "contacts" (folded), "place" (a row), the
+    statement's "questions", or ""."""
+
+    group: str
+    fields: list[BoundField]
+
+    @property
+    def is_open(self) -> bool:
+        """A folded group opens when one of its fields is filled in or wrong."""
+        return any(f.value() or f.errors for f in self.fields)
+
+
+# The form's fields come from the declaration; subclasses add theirs after them.
+SignatureForm.base_fields = {f.name: form_field(f) for f in fields.FIELDS}
+SignatureForm.declared_fields = dict(SignatureForm.base_fields)
 
 
 class PublicSignatureForm(SignatureForm):

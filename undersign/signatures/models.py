@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from undersign.signatures import fields
 from undersign.signatures.places import place_key
 from undersign.statements.models import Revision, Statement
 
@@ -43,9 +44,19 @@ class Signature(models.Model):
     # The city's grouping key (`places.place_key`): Köln, Koeln and Cologne share one.
     city_key = models.CharField(max_length=100, blank=True, editable=False)
     country = CountryField(_("country"), blank=True)
+    # The place is public only when the signer asked for it (`fields.shown`).
+    show_place = models.BooleanField(default=False, db_default=False)
     volunteer = models.BooleanField(_("ready to work together"), default=False)
+    took_part = models.BooleanField(_("took part in the assembly"), default=False, db_default=False)
+    # Answers to the statement's public questions, by question key ("q12"): true for a yes,
+    # a choice's key, a list of them, or the text. Others' answers are contact data.
+    answers = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()))
     language = models.CharField(max_length=10)
+    # The versions of the consent texts agreed to: to sign (store and show the signature),
+    # and to be contacted by the organisers ("" when not given; mailings go only to those
+    # who gave it).
     consent_version = models.CharField(max_length=20)
+    contact_consent_version = models.CharField(max_length=20, blank=True, default="", db_default="")
     # Keyed hash of the normalised email: finds duplicates without keeping the address.
     # Emptied on withdrawal, so the person may sign again later.
     email_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULLs may repeat under the unique constraint; empty strings may not)
@@ -116,6 +127,16 @@ class Signature(models.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    # The place as the public list, the API, the PDF and the confirm page show it: only
+    # when the signer asked for it.
+    @property
+    def shown_city(self) -> str:
+        return fields.shown(self, "city")
+
+    @property
+    def shown_country(self):
+        return fields.shown(self, "country")
+
 
 class Contact(models.Model):
     """Personal data of one signature; deleted when the signature is withdrawn.
@@ -135,6 +156,8 @@ class Contact(models.Model):
     telegram = models.CharField(max_length=100, blank=True)
     signal = models.CharField(max_length=100, blank=True)
     volunteer_where = models.CharField(max_length=300, blank=True)
+    # Answers to the questions for the organisers or for contacts viewers (`questions`).
+    answers = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()))
     sealed = models.TextField(blank=True)
     transit = models.TextField(blank=True)
 
@@ -201,7 +224,8 @@ class SignatureTally(models.Model):
 
     `dimension` says which value: "day" (the confirmation's date), "country", "city" (the
     `place_key`), "spelling" (key and spelling, to show the commonest), "volunteer-city",
-    "language", "source", "display". Kept by `signatures.tallies` in the same transactions that move
+    "language", "source", "display", and the name of each counted yes/no field
+    (`fields.COUNTED`, key "yes"). Kept by `signatures.tallies` in the same transactions that move
     the counter, so the dashboard reads a few hundred rows instead of grouping a million;
     `reconcile_counts` rebuilds them when they disagree with the signatures.
     """
@@ -221,3 +245,83 @@ class SignatureTally(models.Model):
 
     def __str__(self) -> str:
         return f"tally {self.dimension}={self.key} of statement {self.statement_id}"
+
+
+class Question(models.Model):
+    """A question the organisers add to one statement's signing form (`signatures.questions`).
+
+    Its label and choices are written in the statement's original language; each choice
+    keeps its key ("c1", …) when reworded, so answers keep their meaning.
+    """
+
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("Yes or no (a box to tick)")
+        ONE = "one", _("One choice")
+        SEVERAL = "several", _("Several choices")
+        TEXT = "text", _("Short text")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone: shown next to the name")
+        ORGANISERS = "organisers", _("The organisers")
+        CONTACTS = "contacts", _("Only the organisers who may see contacts")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    visibility = models.CharField(
+        _("who sees the answers"), max_length=12, choices=Visibility.choices
+    )
+    required = models.BooleanField(_("an answer is required"), default=False)
+    # Taken off the form, a question keeps the answers given in the list and the exports.
+    asked = models.BooleanField(_("asked on the signing form"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=1)
+    label = models.CharField(_("question"), max_length=300)
+    # [{"key": "c1", "label": "Translation"}, …] in the original language.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.label[:60]
+
+    @property
+    def key(self) -> str:
+        """Its name in forms, the API and exports."""
+        return f"q{self.pk}"
+
+    @property
+    def statement_language(self) -> str:
+        return self.statement.language
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in (self.Kind.ONE, self.Kind.SEVERAL)
+
+
+class QuestionTranslation(models.Model):
+    """A question in another language. `original` is the original label and choices it was
+    made from: once they change, readers get the original until someone updates it."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10)
+    label = models.CharField(_("question"), max_length=300)
+    # {choice key: label}
+    choices = models.JSONField(_("choices"), default=dict, blank=True)
+    original = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "language"], name="question_translation_unique"
+            ),
+        ]
+        verbose_name = _("translated question")
+        verbose_name_plural = _("translated questions")
+
+    def __str__(self) -> str:
+        return f"{self.question_id} [{self.language}]"

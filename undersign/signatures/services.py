@@ -3,8 +3,8 @@
 import base64
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersign.signatures import contacts, counting, tallies
+from undersign.signatures import contacts, counting, fields, questions, tallies
 from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
 from undersign.signatures.models import Signature
 from undersign.signatures.places import place_key
@@ -31,22 +31,36 @@ class SigningError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
 class SignatureInput:
-    name: str
-    display: str
-    email: str
-    city: str = ""
-    country: str = ""
-    volunteer: bool = False
-    volunteer_where: str = ""
-    phone: str = ""
-    telegram: str = ""
-    signal: str = ""
-    language: str = "en"
-    consent_version: str = ""
-    # The revision number the form was shown with: the wording the person read and agreed to.
-    revision_number: int | None = None
+    """One submission as the signing service takes it: each declared field by name
+    (`signatures.fields.FIELDS`; a consent holds the version of the text agreed to, "" when
+    not given), the answers to the statement's questions by key ("q12"), and the language
+    and the revision it was made in. Read `data.email` or `data.values`."""
+
+    def __init__(
+        self,
+        *,
+        language: str = "en",
+        revision_number: int | None = None,
+        answers: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> None:
+        unknown = set(values) - set(fields.BY_NAME)
+        if unknown:
+            raise TypeError(f"not a signer's field: {', '.join(sorted(unknown))}")
+        self.values: dict[str, Any] = {f.name: values.get(f.name, f.empty) for f in fields.FIELDS}
+        self.answers: dict[str, Any] = dict(answers or {})
+        self.language = language
+        # The revision number the form was shown with: the wording the person read.
+        self.revision_number = revision_number
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "values" and name in fields.BY_NAME:
+            return self.values[name]
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"<SignatureInput in {self.language}>"  # never the values: they are personal
 
 
 def public_name(name: str, display: str) -> str:
@@ -88,23 +102,17 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     from undersign.signatures.tasks import send_confirmation, send_notice
 
     digest = email_digest(data.email)
+    # Public answers go on the row; the others are contact data (sealed where it is).
+    public, private = questions.split(questions.of_statement(statement.pk), data.answers)
     choices = {
-        "display": data.display,
+        **{f.db_column: data.values[f.name] for f in fields.SIGNATURE_FIELDS},
         "public_name": public_name(data.name, data.display),
-        "city": data.city,
-        "country": data.country,
-        "volunteer": data.volunteer,
+        "answers": public,
         "language": data.language,
-        "consent_version": data.consent_version,
         "revision_id": revision_read(statement, data.revision_number),
     }
     contact = contacts.ContactData(
-        name=data.name,
-        email=data.email,
-        phone=data.phone,
-        telegram=data.telegram,
-        signal=data.signal,
-        volunteer_where=data.volunteer_where,
+        {f.name: data.values[f.name] for f in fields.CONTACT_FIELDS}, answers=private
     )
     prepared = contacts.prepare_contact(contact, statement, choices)
     earlier = _signature_with_digest(statement, digest)
@@ -135,13 +143,10 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
 
 # The Signature columns a later submission replaces while the signature is pending.
 REPLACED_CHOICES = (
-    "display",
+    *(f.db_column for f in fields.SIGNATURE_FIELDS),
     "public_name",
-    "city",
-    "country",
-    "volunteer",
+    "answers",
     "language",
-    "consent_version",
     "revision_id",
 )
 
@@ -217,14 +222,15 @@ def more_private_displays(display: str) -> list[str]:
     return [str(d) for d in _PRIVACY[_PRIVACY.index(Signature.Display(display)) :]]
 
 
-def _more_private(signature: Signature, display: str, hide_place: bool) -> dict[str, str]:
-    changes: dict[str, str] = {}
+def _more_private(signature: Signature, display: str, hide_place: bool) -> dict[str, object]:
+    changes: dict[str, object] = {}
     if display in more_private_displays(signature.display) and display != signature.display:
         changes["display"] = display
         full = signature.public_name if signature.display == Signature.Display.FULL else ""
         changes["public_name"] = initials(full) if display == Signature.Display.INITIALS else ""
     if hide_place:
         changes["city"] = changes["country"] = changes["city_key"] = ""
+        changes["show_place"] = False  # type: ignore[assignment]
     return changes
 
 
@@ -266,14 +272,13 @@ def withdraw_signature(signature: Signature) -> None:
     What stays is an anonymous row (statement, revision, times) so the history of the
     count stays true.
     """
-    erase = {
+    erase: dict[str, Any] = {
         "status": Signature.Status.WITHDRAWN,
         "withdrawn_at": timezone.now(),
+        **{f.db_column: f.empty for f in fields.SIGNATURE_FIELDS if f.erase},
         "public_name": "",
-        "city": "",
         "city_key": "",
-        "country": "",
-        "volunteer": False,
+        "answers": {},
         "email_digest": None,
         "hidden_reason": "",
     }
@@ -356,7 +361,7 @@ def _page(statement: Statement, cursor: str, limit: int) -> tuple[list[Signature
         confirmed(statement)
         .exclude(display=Signature.Display.HIDDEN)
         .filter(hidden_at__isnull=True)  # hidden by moderators: counted, not listed
-        .only("public_name", "city", "country", "confirmed_at")
+        .only("public_name", "city", "country", "show_place", "answers", "confirmed_at")
         .order_by("-confirmed_at", "-id")
     )
     if cursor:

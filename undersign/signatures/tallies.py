@@ -18,7 +18,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from undersign.signatures import counting
+from undersign.signatures import counting, fields, questions
 from undersign.signatures.models import Signature, SignatureTally
 from undersign.signatures.places import place_key
 from undersign.signatures.text import clean_line
@@ -42,7 +42,13 @@ FIELDS = (
     "language",
     "source",
     "display",
+    # The declared yes/no fields the dashboard counts, each a dimension of its own (its
+    # field's name) holding "yes" for those who ticked it.
+    *(f.db_column for f in fields.COUNTED),
+    # Public answers: "answer" holds "q12=yes", "q12=c3" for each yes and choice.
+    "answers",
 )
+ANSWER = "answer"
 
 
 def counted_row(signature_id: int) -> dict[str, Any] | None:
@@ -68,6 +74,9 @@ def _values(row: dict[str, Any]) -> dict[str, str]:
     }
     if row["volunteer"]:
         values["volunteer-city"] = key
+    for declared in fields.COUNTED:
+        if row[declared.db_column]:
+            values[declared.name] = "yes"
     return values
 
 
@@ -76,7 +85,30 @@ def count(row: dict[str, Any], delta: int) -> None:
     transaction (which holds the signature's row)."""
     counting.add_to_count(row["statement_id"], row["revision_id"], delta)
     shard = random.randrange(SHARDS)  # noqa: S311 (spreading, not secrecy)
-    _add(row["statement_id"], [(dim, key, shard, delta) for dim, key in _values(row).items()])
+    tallied = [(dim, key, shard, delta) for dim, key in _values(row).items()]
+    tallied += [
+        (ANSWER, key, shard, delta) for key in answer_keys(row["statement_id"], row["answers"])
+    ]
+    _add(row["statement_id"], tallied)
+
+
+def answer_keys(statement_id: int, answers: dict[str, Any] | None) -> list[str]:
+    """The "answer" tallies of one signer's public answers: "q12=yes" for a ticked box,
+    "q12=c3" for each choice; text answers are not counted."""
+    if not answers:
+        return []
+    kinds = questions.countable(statement_id)
+    keys = []
+    for key, value in answers.items():
+        if key not in kinds:
+            continue
+        if value is True:
+            keys.append(f"{key}=yes")
+        elif isinstance(value, str) and value:
+            keys.append(f"{key}={value}")
+        elif isinstance(value, list):
+            keys += [f"{key}={v}" for v in value if isinstance(v, str) and v]
+    return keys
 
 
 def _add(statement_id: int, rows: list[tuple[str, str, int, int]]) -> None:
@@ -148,6 +180,15 @@ def rebuild(statement_id: int) -> None:
         totals["spelling", f"{key}{SEP}{clean_line(city)}" if key else ""] += n
         if volunteer:
             totals["volunteer-city", key] += n
+    for declared in fields.COUNTED:
+        ticked = counted.filter(declared.ticked()).count()
+        if ticked:
+            totals[declared.name, "yes"] += ticked
+    if questions.countable(statement_id):
+        answered = counted.exclude(answers={}).values_list("answers", flat=True)
+        for answers in answered.iterator(chunk_size=2000):
+            for key in answer_keys(statement_id, answers):
+                totals[ANSWER, key] += 1
     SignatureTally.objects.filter(statement_id=statement_id).delete()
     SignatureTally.objects.bulk_create(
         [

@@ -98,6 +98,10 @@ class Statement(models.Model):
     # in the room) meets the looser per-address limits of SIGNING_EVENT_LIMITS.
     event_until = models.DateTimeField(_("event signing open until"), null=True, blank=True)
     event_code = models.CharField(_("room code"), max_length=20, blank=True)
+    # For a statement that came out of an assembly: its signing form asks "I took part".
+    ask_took_part = models.BooleanField(
+        _("ask signers whether they took part in the assembly"), default=False
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]

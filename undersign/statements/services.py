@@ -199,6 +199,19 @@ def reopen_statement(statement: Statement, *, actor: Actor = None) -> Statement:
 
 
 @transaction.atomic
+def set_signing_options(statement: Statement, *, ask_took_part: bool, actor: Actor = None) -> None:
+    """Choose what the signing form asks besides every signer's fields: whether the signer
+    took part in the assembly the statement came from."""
+    if statement.ask_took_part == ask_took_part:
+        return
+    statement.ask_took_part = ask_took_part
+    statement.save(update_fields=["ask_took_part"])
+    log_action(
+        "statement.signing_form", actor=actor, obj=statement, data={"ask_took_part": ask_took_part}
+    )
+
+
+@transaction.atomic
 def delete_statement(statement: Statement, *, actor: Actor = None) -> None:
     """Delete a draft that was never published (a published one has revisions people read
     and signed)."""

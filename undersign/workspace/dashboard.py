@@ -7,9 +7,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from undersign.organisers.models import AuditEntry
+from undersign.signatures import fields, questions
+from undersign.signatures.models import Question
 from undersign.signatures.reporting import Dashboard
 from undersign.signatures.reporting import dashboard as dashboard_of
 from undersign.statements.access import can, statement_for
@@ -121,6 +125,56 @@ def _label(bar: Bar, *, first: bool, last: bool) -> DayLabel:
     return DayLabel(x=round(bar.x + bar.width / 2, 2), text=bar.label)
 
 
+def flag_counts(statement: Statement, board: Dashboard) -> list[tuple[str, int, str]]:
+    """(label, how many ticked it, the list's filter) of each counted yes/no field the
+    statement asks, or that someone ticked."""
+    return [
+        (str(f.short_label), board.flags.get(f.name, 0), f.filter)
+        for f in fields.COUNTED
+        if f.is_asked(statement) or board.flags.get(f.name)
+    ]
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """One question's counted answers: (label, signers, the list's filter) per answer, or
+    a note saying why they are not counted."""
+
+    label: str
+    rows: list[tuple[str, int, str]]
+    note: str = ""
+
+
+def answer_tables(statement: Statement, board: Dashboard) -> list[AnswerTable]:
+    tables = []
+    language = get_language()
+    for question in questions.of_statement(statement.pk):
+        said = questions.wording(question, language)
+        if question.visibility == Question.Visibility.CONTACTS:
+            note = _("Only the organisers who may see contacts see these answers: not counted.")
+            tables.append(AnswerTable(said.label, [], note))
+            continue
+        if question.visibility == Question.Visibility.ORGANISERS and statement.sealing_key_id:
+            note = _("Sealed with the contacts: the server cannot read or count them.")
+            tables.append(AnswerTable(said.label, [], note))
+            continue
+        if question.kind == Question.Kind.TEXT:
+            note = _("Text answers are not counted; the list of signers searches them.")
+            tables.append(AnswerTable(said.label, [], note))
+            continue
+        labels = [("yes", _("Yes"))] if question.kind == Question.Kind.YES_NO else said.choices
+        rows = [
+            (
+                label,
+                board.answers.get(f"{question.key}={value}", 0),
+                f"{question.key}={value}",
+            )
+            for value, label in labels
+        ]
+        tables.append(AnswerTable(said.label, rows))
+    return tables
+
+
 def latest_entries(statement: Statement) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(
@@ -141,6 +195,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         # Made only when the page's cached part (keyed by `board.computed_at`) is missing.
         "figures": lambda: Figures(board),
         "cache_seconds": settings.PUBLIC_CACHE_SECONDS,
+        "flag_counts": flag_counts(statement, board),
+        "answer_tables": answer_tables(statement, board),
         "entries": latest_entries(statement),
         "may_see_contacts": can(request.user, statement, "contacts"),
         "may_manage": can(request.user, statement, "manage"),

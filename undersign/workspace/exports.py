@@ -13,23 +13,24 @@ from undersign.signatures.exporters import EXPORTERS, ExportError
 from undersign.statements.access import statement_for
 from undersign.statements.texts import language_code
 from undersign.workspace.pages import workspace_view
-from undersign.workspace.signers import FILTER_FIELDS, SignerFilterForm
+from undersign.workspace.signers import SignerFilterForm, is_filter
 
 
 def _back(request: HttpRequest, slug: str) -> str:
     """The list with the filter the download was asked from."""
     url = reverse("workspace:signers", args=[slug])
-    query = urlencode([(k, str(v)) for k, v in request.POST.items() if k in FILTER_FIELDS and v])
+    query = urlencode([(k, str(v)) for k, v in request.POST.items() if is_filter(k) and v])
     return f"{url}?{query}" if query else url
 
 
 @workspace_view
 @require_POST
 def export(request: HttpRequest, slug: str) -> HttpResponse:
-    statement_for(request.user, slug, "view")  # nobody outside the team learns anything here
+    # Nobody outside the team learns anything here.
+    viewed = statement_for(request.user, slug, "view")
     cls = EXPORTERS.get(request.POST.get("format", ""))
     with_contacts = request.POST.get("contacts") == "on"
-    form = SignerFilterForm(request.POST)
+    form = SignerFilterForm(request.POST, statement=viewed)
     back = _back(request, slug)
     if cls is None or not form.is_valid():
         messages.error(request, _("Choose a format and a valid filter."))

@@ -22,10 +22,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from undersign.signatures import contacts, counting, moderation
+from undersign.signatures import contacts, counting, fields, moderation, questions
 from undersign.signatures.exporters import EXPORTERS
-from undersign.signatures.models import Signature
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.reporting import SignerFilter, dashboard, signer_page
+from undersign.signatures.reporting.signers import private_answers_in
 from undersign.signatures.services import BadCursor
 from undersign.statements.access import can, statement_for
 from undersign.statements.models import Statement
@@ -34,9 +35,34 @@ from undersign.workspace.pages import language_name, workspace_view
 
 PAGE = 50
 FILTER_FIELDS = (
-    *("volunteers", "country", "city", "revision", "language"),
+    *fields.FILTERS,
+    *("country", "city", "revision", "language"),
     *("since", "until", "name", "moderation"),
 )
+
+
+def is_filter(key: str) -> bool:
+    """A query parameter of the list's filter: a declared one or a question's (q12)."""
+    return key in FILTER_FIELDS or questions.KEY.fullmatch(key) is not None
+
+
+def filtered_questions(statement: Statement) -> list[Question]:
+    """The questions the list filters by: public ones, and those for the organisers while
+    the server can read their answers (not on a sealed statement). Those only contacts
+    viewers see are never filters."""
+    return [
+        q
+        for q in questions.of_statement(statement.pk)
+        if q.visibility == Question.Visibility.PUBLIC
+        or (q.visibility == Question.Visibility.ORGANISERS and statement.sealing_key_id is None)
+    ]
+
+
+def listed_flags(statement: Statement) -> list[fields.SignerField]:
+    """The declared yes/no fields shown as columns of the list: those the statement asks."""
+    return [
+        f for f in fields.SIGNATURE_FIELDS if f.is_flag and f.short_label and f.is_asked(statement)
+    ]
 
 
 class Quick:
@@ -86,9 +112,6 @@ class CheckboxInput(Quick, forms.CheckboxInput):
 
 
 class SignerFilterForm(forms.Form):
-    volunteers = forms.BooleanField(
-        label=gettext_lazy("Ready to work together"), required=False, widget=CheckboxInput
-    )
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, widget=Select)
     city = forms.CharField(
         label=gettext_lazy("City"),
@@ -121,8 +144,28 @@ class SignerFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, country_codes: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        country_codes: list[str] | None = None,
+        statement: Statement | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The declared yes/no filters come first ("Ready to work together", …): those the
+        # statement asks (all of them without one: the export takes any).
+        flags = {
+            name: forms.BooleanField(
+                label=declared.short_label, required=False, widget=CheckboxInput
+            )
+            for name, declared in fields.FILTERS.items()
+            if statement is None or declared.is_asked(statement)
+        }
+        self.fields = {**flags, **self.fields}
+        # Then one per question the list filters by, worded in the organiser's language.
+        self.questions = filtered_questions(statement) if statement is not None else []
+        for question in self.questions:
+            self.fields[question.key] = _question_filter(question)
         # The countries signers named (a few), not all 250: the page stays light.
         codes = country_codes if country_codes is not None else [code for code, _n in countries]
         self.fields["country"].choices = [  # type: ignore[attr-defined]
@@ -134,6 +177,14 @@ class SignerFilterForm(forms.Form):
             *((code, language_name(code)) for code, _name in settings.LANGUAGES),
         ]
 
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[q.key] for q in self.questions]
+
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in fields.FILTERS if name in self.fields]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
@@ -144,7 +195,8 @@ class SignerFilterForm(forms.Form):
     def signer_filter(self) -> SignerFilter:
         data = self.cleaned_data
         return SignerFilter(
-            volunteers=bool(data.get("volunteers")),
+            flags=[name for name in fields.FILTERS if data.get(name)],
+            answers=[(q.key, data.get(q.key) or "") for q in self.questions],
             country=data.get("country") or "",
             city=data.get("city") or "",
             revision=data.get("revision"),
@@ -156,11 +208,30 @@ class SignerFilterForm(forms.Form):
         )
 
 
+def _question_filter(question: Question) -> forms.Field:
+    said = questions.wording(question, get_language())
+    if question.kind == Question.Kind.TEXT:
+        return forms.CharField(
+            label=said.label,
+            max_length=100,
+            required=False,
+            help_text=gettext_lazy("Answers containing this."),
+            widget=TextInput,
+        )
+    choices = [("yes", _("Yes"))] if question.kind == Question.Kind.YES_NO else said.choices
+    return forms.ChoiceField(
+        label=said.label,
+        required=False,
+        choices=[("", _("Any answer")), *choices],
+        widget=Select,
+    )
+
+
 def filter_query(request: HttpRequest) -> str:
     """The list's filter as a query string, without the page cursor and the contacts switch."""
     query = request.GET.copy()
     for key in list(query):
-        if key not in FILTER_FIELDS:
+        if not is_filter(key):
             del query[key]
     return query.urlencode()
 
@@ -173,11 +244,16 @@ def signers(request: HttpRequest, slug: str) -> HttpResponse:
     wanted = request.GET.get("country", "").upper()
     if wanted in countries and wanted not in known:
         known.append(wanted)
-    form = SignerFilterForm(request.GET, country_codes=known)
+    form = SignerFilterForm(request.GET, country_codes=known, statement=statement)
     may_see_contacts = can(request.user, statement, "contacts")
     show_contacts = may_see_contacts and request.GET.get("contacts") == "on"
     may_moderate = can(request.user, statement, "moderate")
     where = form.signer_filter() if form.is_valid() else None
+    if where is not None and private_answers_in(statement, where):
+        # Who gave an answer meant for the organisers is contact data: the use is recorded.
+        contacts.record_answer_filter(
+            statement, actor=request.user, described_filter=where.described()
+        )
     if show_contacts:
         try:
             contacts.ensure_contacts_kept(statement)
@@ -195,7 +271,7 @@ def signers(request: HttpRequest, slug: str) -> HttpResponse:
         "filter_key": hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32],
         "formats": [(cls.identifier, cls.verbose_name) for cls in EXPORTERS.values()],
         "languages": [(code, language_name(code)) for code in languages_of(statement)],
-        "filter_items": [(k, v) for k, v in request.GET.items() if k in FILTER_FIELDS],
+        "filter_items": [(k, v) for k, v in request.GET.items() if is_filter(k)],
     }
     return render(request, "workspace/signers.html", context)
 
@@ -247,6 +323,8 @@ def _table(
             "query": query,
             "show_contacts": show_contacts,
             "may_moderate": may_moderate,
+            "flag_labels": [f.short_label for f in listed_flags(statement)],
+            "has_questions": bool(questions.of_statement(statement.pk)),
         },
         request=request,
     )
@@ -266,12 +344,14 @@ class ListedSigner:
     invalid: bool
     reason: str
     place: str
+    place_public: bool
     iso: str
     when: str
     source: str
     revision: int
     language: str
-    volunteer: bool
+    flags: list[bool]  # `listed_flags`, in order
+    answers: list[str]  # public answers, and with contacts shown the others
     moderate_url: str
     card: contacts.ContactCard | None
 
@@ -285,6 +365,11 @@ def _rows(
     prefix = reverse("workspace:signers", args=[statement.slug])
     after = "/moderate?" + urlencode({"next": request.get_full_path()})
     sources = dict(Signature.Source.choices)
+    columns = listed_flags(statement)
+    asked = questions.of_statement(statement.pk)
+    public = [q for q in asked if q.visibility == Question.Visibility.PUBLIC]
+    private = [q for q in asked if q.visibility != Question.Visibility.PUBLIC]
+    language = get_language()
     flags = {"invalid": _("marked invalid"), "hidden": _("hidden by moderators")}
     listed = []
     for s in rows:
@@ -292,6 +377,7 @@ def _rows(
             "invalid" if s.status == Signature.Status.INVALID else "hidden" if s.hidden_at else ""
         )
         when = timezone.localtime(s.confirmed_at) if s.confirmed_at else None
+        card = cards.get(s.pk)
         listed.append(
             ListedSigner(
                 pk=s.pk,
@@ -300,14 +386,19 @@ def _rows(
                 invalid=state == "invalid",
                 reason=s.hidden_reason,
                 place=", ".join(p for p in (s.city, str(s.country or "")) if p),
+                place_public=bool(s.shown_city or s.shown_country),
                 iso=when.isoformat() if when else "",
                 when=when.strftime("%Y-%m-%d %H:%M") if when else "",
                 source="" if s.source == Signature.Source.WEB else str(sources[s.source]),
                 revision=s.revision.number,
                 language=s.language,
-                volunteer=s.volunteer,
+                flags=[bool(getattr(s, f.db_column)) for f in columns],
+                answers=[
+                    *questions.answer_lines(public, s.answers, language),
+                    *questions.answer_lines(private, card.answers if card else {}, language),
+                ],
                 moderate_url=f"{prefix}{s.pk}{after}",
-                card=cards.get(s.pk),
+                card=card,
             )
         )
     return listed

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from nacl.exceptions import CryptoError
 
 from undersign.management.acting import acting_user, statement_as
-from undersign.management.commands.export import write_export
+from undersign.management.commands.export import add_flag_arguments, flags, write_export
 from undersign.signatures.exporters import CsvExporter
 from undersign.signatures.exporters.opening import open_export, read_private_key
 from undersign.signatures.reporting import SignerFilter
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="Write contacts to a CSV file (sealed stay sealed).")
         export.add_argument("slug")
         export.add_argument("file")
-        export.add_argument("--volunteers", action="store_true", help="Only those ready to help.")
+        add_flag_arguments(export)
         export.add_argument("--country", default="", help="Only this country (e.g. DE).")
         export.add_argument("--city", default="", help="Only this city, in any spelling.")
         export.add_argument(
@@ -44,9 +44,7 @@ class Command(BaseCommand):
             self._open(options)
 
     def _export(self, options):
-        where = SignerFilter(
-            volunteers=options["volunteers"], country=options["country"], city=options["city"]
-        )
+        where = SignerFilter(flags=flags(options), country=options["country"], city=options["city"])
         if options["user"]:
             user = acting_user(options["user"])
             statement = statement_as(user, options["slug"], "contacts")

@@ -1,13 +1,16 @@
 """`undersign export SLUG --format csv|xlsx|json|pdf --as USER [filters] -o FILE`."""
 
 import sys
+from argparse import ArgumentTypeError
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from undersign.management.acting import acting_user, statement_as
+from undersign.signatures import fields, questions
 from undersign.signatures.contacts import ContactsErased
 from undersign.signatures.exporters import EXPORTERS, ExportError, exporter_for
 from undersign.signatures.reporting import SignerFilter
@@ -20,8 +23,27 @@ def _date(value: str) -> date:
         raise CommandError(f"{value!r} is not a date like 2026-11-30.") from None
 
 
+def _answer(value: str) -> tuple[str, str]:
+    key, _, wanted = value.partition("=")
+    if not questions.KEY.fullmatch(key) or not wanted:
+        raise ArgumentTypeError(f"{value!r} is not an answer like q12=c3 or q12=yes.")
+    return key, wanted
+
+
+def add_flag_arguments(parser) -> None:
+    """--volunteers, …: one switch per declared yes/no filter (`signatures.fields`)."""
+    for name, declared in fields.FILTERS.items():
+        with translation.override("en"):
+            described = f"Only: {str(declared.short_label).lower()}."
+        parser.add_argument(f"--{name.replace('_', '-')}", action="store_true", help=described)
+
+
+def flags(options) -> list[str]:
+    return [name for name in fields.FILTERS if options.get(name)]
+
+
 def add_filter_arguments(parser) -> None:
-    parser.add_argument("--volunteers", action="store_true", help="Only those ready to help.")
+    add_flag_arguments(parser)
     parser.add_argument("--country", default="", help="Only this country (e.g. DE).")
     parser.add_argument("--city", default="", help="Only this city, in any spelling.")
     parser.add_argument("--revision", type=int, help="Only signers of this revision number.")
@@ -29,11 +51,20 @@ def add_filter_arguments(parser) -> None:
     parser.add_argument("--since", type=_date, help="Signed on or after this day (YYYY-MM-DD).")
     parser.add_argument("--until", type=_date, help="Signed on or before this day.")
     parser.add_argument("--name", default="", help="Names as shown containing this.")
+    parser.add_argument(
+        "--answer",
+        action="append",
+        default=[],
+        type=_answer,
+        metavar="q12=c3",
+        help="Signers with this answer to one of the statement's questions: yes, a choice's "
+        "key or a part of a text (repeatable; the keys are in the API's statement).",
+    )
 
 
 def signer_filter(options) -> SignerFilter:
     return SignerFilter(
-        volunteers=options["volunteers"],
+        flags=flags(options),
         country=options["country"],
         city=options["city"],
         revision=options["revision"],
@@ -41,6 +72,7 @@ def signer_filter(options) -> SignerFilter:
         since=options["since"],
         until=options["until"],
         name=options["name"],
+        answers=options["answer"],
     )
 
 

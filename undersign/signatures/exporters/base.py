@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from undersign.organisers.services import log_action
-from undersign.signatures import contacts
-from undersign.signatures.models import Signature
+from undersign.signatures import contacts, fields, questions
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.reporting.signers import SignerFilter, public_only, signers
 from undersign.signatures.text import clean_line
 from undersign.statements.models import Statement
@@ -30,25 +30,35 @@ if TYPE_CHECKING:
 Row = list[Any]
 Progress = Callable[[Iterable[Row], int], Iterable[Row]]
 
+# The declared fields the whole team may see, in the export without contacts; those only
+# contacts viewers may see (`SeenBy.CONTACTS`) go in the export with contacts.
+TEAM_FIELDS = tuple(
+    f for f in fields.SIGNATURE_FIELDS if f.export and f.seen_by != fields.SeenBy.CONTACTS
+)
+PRIVATE_FIELDS = tuple(
+    f for f in fields.SIGNATURE_FIELDS if f.export and f.seen_by == fields.SeenBy.CONTACTS
+)
 # What the public list shows of each signer, plus what organisers filter by.
 PUBLIC_COLUMNS = [
     "signed_at",
     "shown_as",
-    "city",
-    "country",
-    "volunteer",
+    *(f.export for f in TEAM_FIELDS),
     "language",
     "revision",
     "source",
 ]
-CONTACT_COLUMNS = [*PUBLIC_COLUMNS, "moderation", *contacts.CONTACT_FIELDS, "sealed"]
+CONTACT_COLUMNS = [
+    *PUBLIC_COLUMNS,
+    "moderation",
+    *(f.export for f in PRIVATE_FIELDS),
+    *(f.export for f in fields.CONTACT_FIELDS if f.export),
+    "sealed",
+]
 # Where each public column comes from, in `PUBLIC_COLUMNS` order.
 VALUES = (
     "confirmed_at",
     "public_name",
-    "city",
-    "country",
-    "volunteer",
+    *(f.db_column for f in TEAM_FIELDS),
     "language",
     "revision__number",
     "source",
@@ -147,8 +157,19 @@ class Exporter:
         rows = signers(self.statement, self.where)
         return rows if self.contacts else public_only(rows)
 
+    def questions(self) -> list[Question]:
+        """The statement's questions with a column here: the public ones, and with contacts
+        all of them (answers for the organisers or contacts viewers are contact data)."""
+        found = questions.of_statement(self.statement.pk)
+        if self.contacts:
+            return found
+        return [q for q in found if q.visibility == Question.Visibility.PUBLIC]
+
     def columns(self) -> list[str]:
-        return CONTACT_COLUMNS if self.contacts else PUBLIC_COLUMNS
+        asked = [questions.export_column(q) for q in self.questions()]
+        if self.contacts:
+            return [*CONTACT_COLUMNS[:-1], *asked, CONTACT_COLUMNS[-1]]
+        return [*PUBLIC_COLUMNS, *asked]
 
     def rows(self) -> Iterator[Row]:
         """Every row of the export in `columns()` order, oldest first, streamed from the
@@ -156,18 +177,34 @@ class Exporter:
         rows)."""
         queryset = self.queryset().select_related(None).order_by("confirmed_at", "id")
         tz = timezone.get_current_timezone()
+        asked = self.questions()
+        # The answers column only where there are questions: a million JSON values cost.
+        answers = ("answers",) if asked else ()
         if not self.contacts:
-            for values in queryset.values_list(*VALUES).iterator(chunk_size=CHUNK):
-                yield _public_row(values, tz)
+            for values in queryset.values_list(*VALUES, *answers).iterator(chunk_size=CHUNK):
+                row = _public_row(values, tz)
+                if asked:
+                    given = values[-1] or {}
+                    row.extend(questions.readable(q, given.get(q.key)) for q in asked)
+                yield row
             return
-        fields = (*VALUES, "status", "hidden_at")
-        for values, card in contacts.with_contacts(queryset, fields, chunk=CHUNK):
-            row = _public_row(values, tz)
-            status, hidden_at = values[len(VALUES) :]
+        private = tuple(f.db_column for f in PRIVATE_FIELDS)
+        exported = [f.name for f in fields.CONTACT_FIELDS if f.export]
+        columns = (*VALUES, "status", "hidden_at", *private, *answers)
+        for values, card in contacts.with_contacts(queryset, columns, chunk=CHUNK):
+            row = _public_row(values, tz, public=False)
+            status, hidden_at = values[len(VALUES) : len(VALUES) + 2]
             row.append(
                 "invalid" if status == Signature.Status.INVALID else "hidden" if hidden_at else ""
             )
-            row.extend(getattr(card, field) for field in contacts.CONTACT_FIELDS)
+            tail = values[len(VALUES) + 2 : len(VALUES) + 2 + len(PRIVATE_FIELDS)]
+            row.extend(_cell(f, v) for f, v in zip(PRIVATE_FIELDS, tail, strict=True))
+            row.extend(card.values.get(name, "") for name in exported)
+            if asked:
+                # Public answers from the row; the others from the clear contact (a sealed
+                # one keeps them in its box).
+                given = {**(values[-1] or {}), **card.answers}
+                row.extend(questions.readable(q, given.get(q.key)) for q in asked)
             row.append(card.sealed)
             yield row
 
@@ -238,14 +275,35 @@ class Exporter:
             log_action(action, actor=self.actor, obj=self.statement, data=data)
 
 
-def _public_row(values: tuple, tz) -> Row:
-    when, name, city, country, volunteer, language, revision, source = values[: len(VALUES)]
+def _cell(declared: fields.SignerField, value: Any) -> Any:
+    if declared.kind == fields.Kind.BOOL:
+        return "yes" if value else ""
+    return value or ""
+
+
+_TEAM = len(TEAM_FIELDS)
+_POSITION = {f.name: i for i, f in enumerate(TEAM_FIELDS)}
+# (column, the column of the box that makes it public): the place, shown in an export
+# without contacts only where the signer asked for it, as on the public page.
+_GATES = [
+    (i, _POSITION[f.public_if]) for i, f in enumerate(TEAM_FIELDS) if f.public_if in _POSITION
+]
+assert len(_GATES) == sum(1 for f in TEAM_FIELDS if f.public_if), "export the public_if box"
+
+
+def _public_row(values: tuple, tz, *, public: bool = True) -> Row:
+    """The public columns of a row; `public`: the place only where the signer asked."""
+    when, name = values[0], values[1]
+    language, revision, source = values[2 + _TEAM : len(VALUES)]
+    declared = [_cell(f, v) for f, v in zip(TEAM_FIELDS, values[2 : 2 + _TEAM], strict=True)]
+    if public:
+        for column, gate in _GATES:
+            if not declared[gate]:
+                declared[column] = ""
     return [
         when.astimezone(tz).isoformat(timespec="seconds") if when else "",
         name,
-        city,
-        country or "",
-        "yes" if volunteer else "",
+        *declared,
         language,
         revision,
         source,

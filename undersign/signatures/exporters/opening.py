@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from undersign.signatures import contacts
+from undersign.signatures import contacts, fields, questions
 from undersign.signatures.exporters.base import Row, private_file, spreadsheet_cell
 from undersign.signatures.exporters.formats import write_csv, write_json, write_xlsx
 
@@ -66,6 +66,11 @@ def open_export(source: Path, target: Path, private_key: str | None) -> int:
         raise ValueError(f"{source.name} holds no contacts")
     writer, spreadsheet = WRITERS[source.suffix.lower()]
     opened_columns = [c for c in columns if c != "sealed"]
+    answer_columns: dict[str, list[str]] = {}
+    for column in columns:
+        key = column.split(" ", 1)[0]
+        if questions.KEY.fullmatch(key):
+            answer_columns.setdefault(key, []).append(column)
 
     def opened() -> Iterator[Row]:
         for row in rows:
@@ -73,7 +78,14 @@ def open_export(source: Path, target: Path, private_key: str | None) -> int:
             if blob:
                 if private_key is None:
                     raise ValueError("this export is sealed: give the private key with --key")
-                row.update(vars(contacts.unseal(private_key, blob)))
+                opened_values = contacts.unseal(private_key, blob)
+                row.update(
+                    {f.export: opened_values[f.name] for f in fields.CONTACT_FIELDS if f.export}
+                )
+                # Each answer in the box goes to its question's column ("q12 Label").
+                for key, answer in opened_values.answers.items():
+                    for column in answer_columns.get(key, ()):
+                        row[column] = answer
             values = [row.get(c, "") for c in opened_columns]
             yield [spreadsheet_cell(v) for v in values] if spreadsheet else values
 

@@ -15,7 +15,9 @@ from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from undersign.signatures import questions
 from undersign.signatures.exporters.base import Exporter, ExportError, Row
+from undersign.signatures.models import Question
 from undersign.signatures.reporting.dashboard import dashboard
 from undersign.signatures.reporting.signers import iterate
 from undersign.statements.markdown import to_html
@@ -67,7 +69,7 @@ class PdfExporter(Exporter):
         signers = iterate(
             self.queryset()
             .select_related(None)
-            .only("public_name", "city", "country", "confirmed_at")
+            .only("public_name", "city", "country", "show_place", "answers", "confirmed_at")
         )
         with translation.override(ui_language):
             made_at = formats.date_format(timezone.localtime(), "DATE_FORMAT")
@@ -82,7 +84,9 @@ class PdfExporter(Exporter):
                     "postscript": _markdown(text.postscript),
                     "revision": revision,
                     "board": dashboard(statement),
-                    "signer_runs": _runs(signers),
+                    "signer_runs": _runs(
+                        signers, questions.of_statement(statement.pk), text.language
+                    ),
                     "listed": self.total,
                     "filtered": not self.where.is_empty,
                     "filter_text": ", ".join(
@@ -101,13 +105,16 @@ class PdfExporter(Exporter):
 RUN = 200  # names per paragraph
 
 
-def _runs(signers) -> Iterator[str]:
+def _runs(signers, asked: list[Question], language: str) -> Iterator[str]:
     """The names, numbered in signing order, in paragraphs of `RUN`: "1. Anna Petrova
-    (Köln, Germany) · 2. …"."""
+    (Köln, Germany; public answers) · 2. …"."""
     run: list[str] = []
     for n, s in enumerate(signers, 1):
-        place = ", ".join(p for p in (s.city, s.country.name if s.country else "") if p)
-        run.append(f"{n}.\u00a0{s.public_name}" + (f" ({place})" if place else ""))
+        city, country = s.shown_city, s.shown_country
+        place = ", ".join(p for p in (city, country.name if country else "") if p)
+        answers = questions.public_lines(asked, s.answers, language) if asked else []
+        said = "; ".join(p for p in (place, *answers) if p)
+        run.append(f"{n}.\u00a0{s.public_name}" + (f" ({said})" if said else ""))
         if len(run) == RUN:
             yield " · ".join(run)
             run = []

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 
-from undersign.signatures import counting
-from undersign.signatures.models import Signature
-from undersign.signatures.tallies import SEP, tallies
+from undersign.signatures import contacts, counting, fields, questions
+from undersign.signatures.models import Question, Signature
+from undersign.signatures.tallies import ANSWER, SEP, tallies
 from undersign.statements.models import Revision, Statement
 
 # A chart bar per day for up to this many days, then a bar per week.
@@ -48,6 +48,11 @@ class Dashboard:
     paper: int = 0
     not_public: int = 0  # counted, the signer chose not to be listed
     volunteers: int = 0
+    # Those who ticked each counted yes/no field (`fields.COUNTED`), by the field's name.
+    flags: dict[str, int] = field(default_factory=dict)
+    # Counted answers to the statement's questions, {"q12=c3": n, "q13=yes": n}: public
+    # ones from the tallies, those for the organisers from clear contact data.
+    answers: dict[str, int] = field(default_factory=dict)
     # (first day of the bar, signatures); one bar per day or per week (`per_week`).
     series: list[tuple[date, int]] = field(default_factory=list)
     per_week: bool = False
@@ -102,6 +107,7 @@ def _compute(statement: Statement) -> Dashboard:
         paper=t.get("source", {}).get(Signature.Source.PAPER, 0),
         not_public=t.get("display", {}).get(Signature.Display.HIDDEN, 0),
         volunteers=sum(t.get("volunteer-city", {}).values()),
+        flags={f.name: t.get(f.name, {}).get("yes", 0) for f in fields.COUNTED},
         countries=sorted(
             ((code, n) for code, n in t.get("country", {}).items() if code),
             key=lambda item: (-item[1], item[0]),
@@ -113,6 +119,14 @@ def _compute(statement: Statement) -> Dashboard:
         revisions=_revisions(statement, by_revision),
         languages=sorted(t.get("language", {}).items(), key=lambda item: (-item[1], item[0])),
     )
+    board.answers = dict(t.get(ANSWER, {}))
+    if statement.sealing_key_id is None:
+        private = [
+            q
+            for q in questions.of_statement(statement.pk)
+            if q.visibility == Question.Visibility.ORGANISERS and q.kind != Question.Kind.TEXT
+        ]
+        board.answers.update(contacts.answer_counts(statement, private))
     board.series, board.per_week = _series(t.get("day", {}))
     board.computed_at = time.time()
     return board

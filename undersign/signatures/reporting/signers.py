@@ -5,15 +5,17 @@ filter means one thing everywhere. Newest first, paged by a keyset cursor like t
 list; each selective filter has an index in that order (see `Signature.Meta.indexes`).
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from undersign.signatures.models import Signature
+from undersign.signatures import contacts, fields, questions
+from undersign.signatures.models import Question, Signature
 from undersign.signatures.places import place_key
 from undersign.signatures.services import BadCursor, _decode_cursor, _encode_cursor
 from undersign.statements.models import Revision, Statement
@@ -22,32 +24,69 @@ from undersign.statements.models import Revision, Statement
 MODERATION_VIEWS = ("", "hidden", "invalid")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SignerFilter:
-    """Which signers: every field left empty means "any"."""
+    """Which signers: every field left empty means "any". Each declared yes/no filter
+    (`fields.FILTERS`, named in `flags` or as `SignerFilter(volunteers=True)`) keeps only
+    those who ticked that box."""
 
-    volunteers: bool = False
-    country: str = ""
-    city: str = ""  # as typed; matches every spelling of the city (`places.place_key`)
-    revision: int | None = None  # the revision's number
-    language: str = ""
-    since: date | None = None
-    until: date | None = None
-    name: str = ""  # a part of the name as shown
+    flags: frozenset[str]
+    country: str
+    city: str  # as typed; matches every spelling of the city (`places.place_key`)
+    revision: int | None  # the revision's number
+    language: str
+    since: date | None
+    until: date | None
+    name: str  # a part of the name as shown
     # "" every counted signer; "hidden": those whose name a moderator hid; "invalid".
-    moderation: str = ""
+    moderation: str
+    # ((question key, wanted), …): "yes", a choice's key, or a part of a text answer.
+    answers: tuple[tuple[str, str], ...]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "country", self.country.strip().upper())
-        object.__setattr__(self, "language", self.language.strip().lower())
-        if self.moderation not in MODERATION_VIEWS:
-            raise ValueError(f"unknown moderation view {self.moderation!r}")
+    def __init__(
+        self,
+        *,
+        country: str = "",
+        city: str = "",
+        revision: int | None = None,
+        language: str = "",
+        since: date | None = None,
+        until: date | None = None,
+        name: str = "",
+        moderation: str = "",
+        flags: Iterable[str] = (),
+        answers: Iterable[tuple[str, str]] = (),
+        **named: bool,
+    ) -> None:
+        chosen = {*flags, *(k for k, v in named.items() if v)}
+        unknown = chosen - set(fields.FILTERS)
+        if unknown:
+            raise TypeError(f"no such filter: {', '.join(sorted(unknown))}")
+        if moderation not in MODERATION_VIEWS:
+            raise ValueError(f"unknown moderation view {moderation!r}")
+        values = {
+            "flags": frozenset(chosen),
+            "country": country.strip().upper(),
+            "city": city,
+            "revision": revision,
+            "language": language.strip().lower(),
+            "since": since,
+            "until": until,
+            "name": name,
+            "moderation": moderation,
+            "answers": tuple(sorted((str(k), str(v)) for k, v in answers if v)),
+        }
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
 
     def described(self) -> dict[str, Any]:
         """The filters in use, for the audit log and the export's file name."""
-        used = {}
-        for f in fields(self):
+        used: dict[str, Any] = {flag: True for flag in fields.FILTERS if flag in self.flags}
+        used.update(self.answers)
+        for f in dataclass_fields(self):
             value = getattr(self, f.name)
+            if f.name in ("flags", "answers"):
+                continue
             if value not in ("", None, False):
                 used[f.name] = value.isoformat() if isinstance(value, date) else value
         return used
@@ -65,8 +104,8 @@ def signers(statement: Statement, where: SignerFilter | None = None) -> QuerySet
     rows = Signature.objects.filter(statement=statement, status=status)
     if where.moderation == "hidden":
         rows = rows.filter(hidden_at__isnull=False)
-    if where.volunteers:
-        rows = rows.filter(volunteer=True)
+    for flag in sorted(where.flags):
+        rows = rows.filter(fields.FILTERS[flag].ticked())
     if where.country:
         rows = rows.filter(country=where.country)
     if where.city:
@@ -83,7 +122,36 @@ def signers(statement: Statement, where: SignerFilter | None = None) -> QuerySet
         rows = rows.filter(confirmed_at__lt=_midnight(where.until + timedelta(days=1)))
     if where.name:
         rows = rows.filter(public_name__icontains=where.name)
+    if where.answers:
+        rows = rows.filter(answers_condition(statement, where.answers))
     return rows.select_related("revision").order_by("-confirmed_at", "-id")
+
+
+def answers_condition(statement: Statement, wanted: Iterable[tuple[str, str]]) -> Q:
+    """Signers whose answers match: public answers on the row, answers for the organisers
+    in clear contact data (through `contacts`). A question only contacts viewers see, or
+    one that is gone, filters nobody out: it is never offered."""
+    by_key = {q.key: q for q in questions.of_statement(statement.pk)}
+    condition = Q()
+    for key, value in wanted:
+        question = by_key.get(key)
+        if question is None or question.visibility == Question.Visibility.CONTACTS:
+            continue
+        if question.visibility == Question.Visibility.PUBLIC:
+            condition &= questions.answer_condition("answers", question, value)
+        else:
+            condition &= contacts.answer_condition(question, value)
+    return condition
+
+
+def private_answers_in(statement: Statement, where: SignerFilter) -> bool:
+    """Whether `where` filters by answers meant for the organisers (contact data)."""
+    private = {
+        q.key
+        for q in questions.of_statement(statement.pk)
+        if q.visibility != Question.Visibility.PUBLIC
+    }
+    return any(key in private for key, _value in where.answers)
 
 
 def _midnight(day: date) -> datetime:
@@ -97,10 +165,8 @@ def signer_page(
     Raises `BadCursor` for a cursor that is not one of ours."""
     rows = signers(statement, where).only(
         "public_name",
-        "display",
-        "city",
-        "country",
-        "volunteer",
+        "answers",
+        *(f.db_column for f in fields.SIGNATURE_FIELDS),
         "language",
         "status",
         "source",
