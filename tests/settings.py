@@ -5,7 +5,8 @@ import tempfile
 
 # Always a fresh folder: tests never touch the data of a developer who exported UNDERSIGN_DATA.
 os.environ["UNDERSIGN_DATA"] = tempfile.mkdtemp(prefix="undersign-test-")
-os.environ.setdefault("UNDERSIGN_URL", "http://testserver")
+# The Makefile exports UNDERSIGN_URL for `make run`; the tests' links lead to the test client.
+os.environ["UNDERSIGN_URL"] = "http://testserver"
 
 from undersign.settings import *  # noqa: F403
 from undersign.settings import DATA_DIR, DATABASES
