@@ -55,7 +55,7 @@ CHUNK = 50
 KEPT = timedelta(days=1)
 
 
-class ImportError_(Exception):  # noqa: N801 (ImportError is Python's own)
+class ImportError_(Exception):  # ImportError is Python's own
     """The import cannot go on; `message` is shown to the organiser."""
 
     def __init__(self, message: str) -> None:

@@ -46,8 +46,23 @@ def _words(text: str) -> list[str]:
 # "Как показывать имя" names the display before "имя" could name the name.
 RULES: list[tuple[str, list[str]]] = [
     (TIMESTAMP, ["отметка времени", "timestamp", "позначка часу", "zeitstempel"]),
-    ("show_place", ["show my city", "показывать мой город", "показувати моє місто", "stadt und land anzeigen"]),
-    ("display", ["показ", "shown", "show", "display", "публик", "публік", "public", "öffentlich", "anzeig", "erschein", "відображ"]),
+    ("show_place", ["show my city", "показывать мой город", "показувати моє місто", "stadt und"]),
+    (
+        "display",
+        [
+            "показ",
+            "shown",
+            "show",
+            "display",
+            "публик",
+            "публік",
+            "public",
+            "öffentlich",
+            "anzeig",
+            "erschein",
+            "відображ",
+        ],
+    ),
     ("contact_consent", ["связаться", "связ", "contact me", "contact", "зв'яз", "kontakt"]),
     ("consent", ["соглас", "consent", "agree", "згод", "einverst", "zustimm", "einwillig"]),
     ("email", ["email", "e-mail", "почт", "пошт", "mail"]),
@@ -60,16 +75,53 @@ RULES: list[tuple[str, list[str]]] = [
     ("country", ["стран", "country", "країн", "land"]),
     ("city", ["город", "city", "місто", "міст", "stadt", "ort", "wohnort"]),
     (LANGUAGE, ["язык", "language", "мова", "sprache"]),
-    ("name", ["имя", "фио", "фамил", "name", "ім'я", "імя", "піб", "прізвищ", "vorname", "nachname"]),
-]  # fmt: skip
+    (
+        "name",
+        ["имя", "фио", "фамил", "name", "ім'я", "імя", "піб", "прізвищ", "vorname", "nachname"],
+    ),
+]
 
 YES = {"да", "yes", "y", "так", "ja", "j", "1", "true", "x", "✓", "✔", "+", "on", "истина", "wahr"}
-NO = {"нет", "no", "n", "ні", "нi", "nein", "0", "false", "-", "—", "off", "не", "not", "kein", "ложь", "falsch"}  # fmt: skip
+NO = {
+    "нет",
+    "no",
+    "n",
+    "ні",
+    "нi",
+    "nein",
+    "0",
+    "false",
+    "-",
+    "—",
+    "off",
+    "не",
+    "not",
+    "kein",
+    "ложь",
+    "falsch",
+}
 DISPLAY_WORDS = [
-    (Signature.Display.HIDDEN, ["не показ", "не публик", "не публік", "не показув", "hidden", "not public", "anonym", "аноним", "анонім", "nicht", "скрыт", "никак", "ніяк"]),
+    (
+        Signature.Display.HIDDEN,
+        [
+            "не показ",
+            "не публик",
+            "не публік",
+            "не показув",
+            "hidden",
+            "not public",
+            "anonym",
+            "аноним",
+            "анонім",
+            "nicht",
+            "скрыт",
+            "никак",
+            "ніяк",
+        ],
+    ),
     (Signature.Display.INITIALS, ["инициал", "initial", "ініціал"]),
     (Signature.Display.FULL, ["полност", "full", "повн", "voll", "полное", "имя и фамил", "ganz"]),
-]  # fmt: skip
+]
 LANGUAGE_NAMES = {
     "ru": ["русский", "russian", "російська", "russisch", "рус"],
     "uk": ["украинский", "ukrainian", "українська", "ukrainisch", "укр", "ua"],
@@ -139,10 +191,7 @@ def guess(statement: Statement, header: list[str]) -> list[str]:
                 found = question.key
                 break
         else:
-            if own.get(norm) in allowed:
-                found = own[norm]
-            else:
-                found = _by_words(norm, allowed - taken)
+            found = own[norm] if own.get(norm) in allowed else _by_words(norm, allowed - taken)
         if found in taken:
             found = IGNORE
         if found:
@@ -174,9 +223,7 @@ def ticked(value: str) -> bool:
     """A box's cell: "да", "yes", "x"… tick it; "нет", "no", empty leave it; a Google Form's
     ticked box holds the option's own text, which ticks it too unless it begins with a no."""
     norm = _norm(value)
-    if not norm or norm in NO or _first_word(norm) in NO:
-        return False
-    return True
+    return bool(norm) and norm not in NO and _first_word(norm) not in NO
 
 
 def display_of(value: str) -> str:
@@ -196,6 +243,8 @@ def display_of(value: str) -> str:
 
 
 _countries_by_name: dict[str, str] = {}
+# Short names people write that the country list spells otherwise.
+ALIASES = {"рф": "RU", "сша": "US", "usa": "US", "uk": "GB", "англия": "GB", "беларусь": "BY"}
 
 
 def country_of(value: str) -> str:
@@ -208,7 +257,7 @@ def country_of(value: str) -> str:
             with translation.override(code):
                 for country_code, name in countries:
                     _countries_by_name.setdefault(_norm(str(name)), str(country_code))
-        _countries_by_name.update({"россия": "RU", "рф": "RU", "германия": "DE", "сша": "US", "usa": "US", "uk": "GB", "англия": "GB", "беларусь": "BY", "білорусь": "BY"})  # fmt: skip
+        _countries_by_name.update(ALIASES)  # fmt: skip
     return _countries_by_name.get(_norm(value), value)
 
 
@@ -232,8 +281,7 @@ def answer_of(question: Question, value: str) -> Any:
     if question.kind == Question.Kind.YES_NO:
         if not value:
             return ""
-        labels = _labels_of(question)
-        return "on" if _norm(value) in labels or ticked(value) else ""
+        return "on" if _norm(value) in _labels_of(question) or ticked(value) else ""
     labels: dict[str, str] = {}
     for choice in question.choices:
         labels[_norm(choice["label"])] = choice["key"]
