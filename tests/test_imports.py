@@ -425,3 +425,53 @@ def test_the_command_imports_with_a_progress_bar_and_says_what_is_wrong(database
         "S.objects.filter(source='import', status='pending').count())",
     )
     assert counted.stdout.splitlines()[-1].split() == ["3", "1", "32"], counted.stderr
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Timestamp", "Email Address", "Full name", "How your name is shown", "City", "Country"],
+        [
+            "Позначка часу",
+            "Електронна адреса",
+            "Ім'я та прізвище",
+            "Як показувати ім'я",
+            "Місто",
+            "Країна",
+        ],
+        [
+            "Zeitstempel",
+            "E-Mail-Adresse",
+            "Vor- und Nachname",
+            "Wie Ihr Name erscheint",
+            "Stadt",
+            "Land",
+        ],
+        ["Отметка времени", "Электронная почта", "ФИО", "Как показать имя", "Город", "Страна"],
+    ],
+    ids=["en", "uk", "de", "ru"],
+)
+def test_it_recognises_a_google_forms_headers_in_each_language(statement, header):
+    from undersign.signatures.imports.columns import guess
+
+    assert guess(statement, header) == [
+        "timestamp", "email", "name", "display", "city", "country"
+    ]  # fmt: skip
+
+
+def test_it_reads_answers_as_people_write_them(statement, asked):
+    from undersign.signatures.imports.columns import answer_of, country_of, display_of, ticked
+
+    forum, skills = asked
+    assert [ticked(v) for v in ("Да", "так", "Ja", "x", "", "Нет", "nein", "не готов")] == [
+        True, True, True, True, False, False, False, False
+    ]  # fmt: skip
+    assert [display_of(v) for v in ("Полностью", "initials", "Nicht öffentlich", "")] == [
+        "full", "initials", "hidden", "hidden"
+    ]  # fmt: skip
+    assert [country_of(v) for v in ("Германия", "Німеччина", "Deutschland", "de", "Атлантида")] == [
+        "DE", "DE", "DE", "DE", "Атлантида"
+    ]  # fmt: skip
+    assert answer_of(skills, "Юридическая помощь, советы, Events") == ["c2", "c3"]
+    assert answer_of(skills, "Перевод, Астрология") == ["c1", "Перевод, Астрология"]
+    assert answer_of(forum, "Вы были на форуме в Кёльне?") == "on"

@@ -65,7 +65,7 @@ RULES: list[tuple[str, list[str]]] = [
     ),
     ("contact_consent", ["связаться", "связ", "contact me", "contact", "зв'яз", "kontakt"]),
     ("consent", ["соглас", "consent", "agree", "згод", "einverst", "zustimm", "einwillig"]),
-    ("email", ["email", "e-mail", "почт", "пошт", "mail"]),
+    ("email", ["email", "e-mail", "почт", "пошт", "mail", "электрон", "електрон"]),
     ("phone", ["телефон", "phone", "telefon", "handy"]),
     ("telegram", ["telegram", "телеграм"]),
     ("signal", ["signal", "сигнал"]),
