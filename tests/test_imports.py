@@ -475,3 +475,25 @@ def test_it_reads_answers_as_people_write_them(statement, asked):
     assert answer_of(skills, "Юридическая помощь, советы, Events") == ["c2", "c3"]
     assert answer_of(skills, "Перевод, Астрология") == ["c1", "Перевод, Астрология"]
     assert answer_of(forum, "Вы были на форуме в Кёльне?") == "on"
+
+
+def test_an_upload_left_in_the_preview_loses_its_rows_after_a_day(statement):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from undersign.signatures.imports import upload_sheet
+    from undersign.signatures.retention import purge
+
+    left = upload_sheet(
+        statement, as_csv(["Name", "Email"], [["A", "a@example.org"]]), kind="form", language="en"
+    )
+    fresh = upload_sheet(
+        statement, as_csv(["Name", "Email"], [["B", "b@example.org"]]), kind="form", language="en"
+    )
+    SignatureImport.objects.filter(pk=left.pk).update(created_at=timezone.now() - timedelta(days=2))
+    purge()
+    left.refresh_from_db()
+    fresh.refresh_from_db()
+    assert left.rows == "" and left.discarded_at is not None
+    assert fresh.rows.startswith("transit:v1:")
