@@ -210,6 +210,8 @@ def test_it_imports_a_russian_google_form_of_1000_rows_with_its_broken_ones(
         "skipped": 5,
     }
     assert "@" not in str(entry.data)
+    uploaded = AuditEntry.objects.get(action="signatures.import_upload")
+    assert uploaded.data == {"import": upload_id, "kind": "form", "rows": 1005}
     assert not SignatureImport.objects.get().rows  # the boxed rows are gone
 
     run_worker()

@@ -30,6 +30,7 @@ ACTIONS = {
     "statement.team": _("gave the statement to a team"),
     "contacts.export": _("exported contacts"),
     "contacts.erase": _("erased contacts"),
+    "signatures.import_upload": _("uploaded a sheet of signatures to import"),
     "signatures.import": _("imported signatures"),
     "signatures.import_discard": _("discarded an uploaded sheet of signatures"),
     "team.create": _("created the team"),

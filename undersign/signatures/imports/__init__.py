@@ -79,16 +79,26 @@ def upload_sheet(
     guessed = columns.guess(statement, sheet.header)
     if mapping:
         guessed = _named_mapping(statement, sheet.header, guessed, mapping)
-    return SignatureImport.objects.create(
-        statement=statement,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-        kind=kind,
-        language=language,
-        columns=sheet.header,
-        mapping=guessed,
-        row_count=len(sheet.rows),
-        rows=contacts.lock_rows(sheet.rows),
-    )
+    boxed = contacts.lock_rows(sheet.rows)
+    with transaction.atomic():
+        made = SignatureImport.objects.create(
+            statement=statement,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            kind=kind,
+            language=language,
+            columns=sheet.header,
+            mapping=guessed,
+            row_count=len(sheet.rows),
+            rows=boxed,
+        )
+        # The preview shows the sheet's contacts to those who may see contacts: recorded.
+        log_action(
+            "signatures.import_upload",
+            actor=actor,
+            obj=statement,
+            data={"import": made.pk, "kind": kind, "rows": made.row_count},
+        )
+    return made
 
 
 def _named_mapping(

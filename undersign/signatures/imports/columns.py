@@ -146,7 +146,10 @@ def targets(statement: Statement) -> list[Target]:
         Target(TIMESTAMP, _("Time stamp (not kept)")),
     ]
     for declared in fields.asked(statement):
-        found.append(Target(declared.name, str(declared.short_label or declared.label)))
+        label = declared.short_label or declared.label
+        if declared.name == "consent":
+            label = _("Agreed to sign")
+        found.append(Target(declared.name, str(label)))
     found.append(Target(LANGUAGE, _("Language of the mail")))
     for question in questions.asked(statement.pk):
         said = questions.wording(question, translation.get_language())
