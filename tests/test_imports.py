@@ -278,9 +278,12 @@ def test_a_paper_list_counts_at_once_apart_and_lists_only_who_said_how(
     public = Client().get(f"/s/{statement.slug}/").content.decode()
     assert "Мария Иванова" in public and "Пётр" not in public and "Сидоров" not in public
     assert "3 of them on paper" in public
+    board = viewer.get(f"/workspace/s/{statement.slug}/dashboard").content.decode()
+    assert re.search(r"On paper</dt>\s*<dd>3<", board)
     run_worker()
     assert [m.to for m in mailoutbox] == [["oleg@example.org"]]
-    assert "collected on paper by" in mailoutbox[0].body
+    assert "collected on paper by Letter team" in mailoutbox[0].body
+    assert "collected on paper by Letter team" in mailoutbox[0].alternatives[0][0]
 
     # Exports keep them apart.
     exported = viewer.post(
@@ -499,3 +502,12 @@ def test_an_upload_left_in_the_preview_loses_its_rows_after_a_day(statement):
     fresh.refresh_from_db()
     assert left.rows == "" and left.discarded_at is not None
     assert fresh.rows.startswith("transit:v1:")
+
+
+def test_a_consent_naming_the_email_is_a_consent_and_a_contact_phone_a_phone(statement):
+    from undersign.signatures.imports.columns import guess
+
+    header = ["Name", "E-mail", "Contact phone", "May the organisers contact you by email?"]
+    assert guess(statement, header) == ["name", "email", "phone", "contact_consent"]
+    header = ["Ваше имя", "Телеграм", "Согласны ли вы, что подпись будет опубликована?"]
+    assert guess(statement, header) == ["name", "telegram", "consent"]

@@ -46,7 +46,10 @@ def _words(text: str) -> list[str]:
 # "Как показывать имя" names the display before "имя" could name the name.
 RULES: list[tuple[str, list[str]]] = [
     (TIMESTAMP, ["отметка времени", "timestamp", "позначка часу", "zeitstempel"]),
-    ("show_place", ["show my city", "показывать мой город", "показувати моє місто", "stadt und"]),
+    (
+        "show_place",
+        ["show my city", "показывать мой город", "показувати моє місто", "stadt und land anzeigen"],
+    ),
     (
         "display",
         [
@@ -63,12 +66,13 @@ RULES: list[tuple[str, list[str]]] = [
             "відображ",
         ],
     ),
-    ("contact_consent", ["связаться", "связ", "contact me", "contact", "зв'яз", "kontakt"]),
-    ("consent", ["соглас", "consent", "agree", "згод", "einverst", "zustimm", "einwillig"]),
-    ("email", ["email", "e-mail", "почт", "пошт", "mail", "электрон", "електрон"]),
     ("phone", ["телефон", "phone", "telefon", "handy"]),
     ("telegram", ["telegram", "телеграм"]),
     ("signal", ["signal", "сигнал"]),
+    # A consent is a sentence that may name the email ("may we contact you by email?").
+    ("contact_consent", ["связаться", "связ", "contact me", "contact", "зв'яз", "kontakt"]),
+    ("consent", ["соглас", "consent", "agree", "згод", "einverst", "zustimm", "einwillig"]),
+    ("email", ["email", "e-mail", "почт", "пошт", "mail", "электрон", "електрон"]),
     ("volunteer_where", ["где и как", "where", "де і як", "wo und wie"]),
     ("volunteer", ["готов", "ready", "bereit", "волонт", "volunteer", "mitmach"]),
     ("took_part", ["участвовал", "участие", "took part", "участь", "teilgenommen", "teilnahme"]),
