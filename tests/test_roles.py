@@ -19,6 +19,7 @@ from undersign.assemblies import services as assemblies
 from undersign.assemblies.tallies import link_clauses
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
+from undersign.signatures.imports import upload_sheet
 from undersign.signatures.questions import QuestionInput, add_question
 from undersign.statements import access
 from undersign.statements.models import Statement
@@ -127,6 +128,15 @@ TABLE: dict[str, dict[str, str]] = {
     "sealing": {
         "GET": "ok  no  no  no  no  no  no  in",
         "POST": "ok  no  no  no  no  no  no  in",
+    },
+    # Imports hold people's addresses: those who may see contacts.
+    "import": {
+        "GET": "no  no  no  ok  no  no  no  in",
+        "POST": "no  no  no  ok  no  no  no  in",
+    },
+    "import_preview": {
+        "GET": "no  no  no  ok  no  no  no  in",
+        "POST": "no  no  no  ok  no  no  no  in",
     },
     "preview": {
         "GET": "ok  ok  ok  ok  no  no  no  in",
@@ -314,7 +324,11 @@ def world(cast, team, statement, draft):
     question = add_question(
         statement, QuestionInput(label="Were you there?", kind="yes_no", visibility="public")
     )
+    sheet = upload_sheet(
+        statement, b"Name,Email\nAnna,anna@example.org\n", kind="form", language="en"
+    )
     return {
+        "import_id": sheet.pk,
         "question_id": question.pk,
         "signature_id": signature.pk,
         "slug": statement.slug,

@@ -65,6 +65,7 @@ def _statement_context(
         "clauses": statement.clauses.all(),
         "count": count,
         "hidden_count": signing.hidden_count(statement),
+        "paper_count": signing.paper_count(statement),
         "percent": goal_percent(count, statement.goal),
         "revisions": revisions_with_counts(statement),
         **reading_context(request, text),

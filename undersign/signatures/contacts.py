@@ -134,6 +134,19 @@ def _unlock(blob: str) -> dict[str, Any] | None:
     return values if isinstance(values, dict) else None
 
 
+def lock_rows(rows: list[list[str]]) -> str:
+    """An uploaded sheet's rows (`signatures.imports`) in a transit box, between its preview
+    and its import: contacts never wait in the database in clear."""
+    return _lock({"rows": rows})
+
+
+def open_rows(blob: str) -> list[list[str]] | None:
+    """The rows `lock_rows` boxed; None when erased or the transit key cannot open them."""
+    opened = _unlock(blob)
+    rows = opened.get("rows") if opened else None
+    return rows if isinstance(rows, list) else None
+
+
 @dataclass(frozen=True)
 class Submission:
     """One signing attempt as the mail job meets it: where the mail goes, the name it greets,

@@ -19,7 +19,7 @@ from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
 from django.db.models import Count, F, Sum
 
-from undersign.signatures.models import Signature, SignatureCount
+from undersign.signatures.models import Signature, SignatureCount, SignatureTally
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def forget_public_data(statement_id: int) -> None:
         _cache_key("count", statement_id),
         _cache_key("by-revision", statement_id),
         _cache_key("hidden", statement_id),
+        _cache_key("paper", statement_id),
         _cache_key("dashboard", statement_id),
         _cache_key("version", statement_id),
         first_page_key(statement_id, settings.SIGNATURES_PER_PAGE),
@@ -128,6 +129,22 @@ def hidden_count(statement_id: int) -> int:
             status=Signature.Status.CONFIRMED,
             hidden_at__isnull=False,
         ).count()
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    return int(value)
+
+
+def paper_count(statement_id: int) -> int:
+    """How many counted signatures were signed on paper (imported without an email): the
+    "source" tallies, a few rows."""
+    key = _cache_key("paper", statement_id)
+    value = cache.get(key)
+    if value is None:
+        value = (
+            SignatureTally.objects.filter(
+                statement_id=statement_id, dimension="source", key=Signature.Source.PAPER
+            ).aggregate(n=Sum("count"))["n"]
+            or 0
+        )
         cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
     return int(value)
 

@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from undersign.signatures.models import Contact, Signature, SigningNotice
 from undersign.signatures.text import link_token
@@ -57,6 +58,7 @@ def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
         **_common(signature, signature.language),
         "name": contact.name,
         "confirm_url": _link("public:confirm", signature, "confirm", signature.language),
+        **_collected(signature),
     }
     with translation.override(signature.language):
         # The subject never carries the name or the title: no header injection, no leaks
@@ -65,6 +67,20 @@ def confirmation_mail(contact: Contact) -> EmailMultiAlternatives:
         text = render_to_string("signatures/mail/confirm.txt", context)
         html = render_to_string("signatures/mail/confirm.html", context)
     return _message(subject, text, contact.email, html)
+
+
+def _collected(signature: Signature) -> dict:
+    """For a signature an organiser imported (`signatures.imports`): who collected it, and
+    how ("form" or "paper"), so the mail says why it comes and that ignoring it is enough."""
+    if signature.source != Signature.Source.IMPORT or signature.imported_in_id is None:
+        return {}
+    upload = signature.imported_in
+    team = signature.statement.team
+    return {
+        "collected": upload.kind if upload is not None else "form",
+        "team": team.name if team is not None else gettext_lazy("the organisers"),
+        "days": settings.UNCONFIRMED_RETENTION_DAYS,
+    }
 
 
 def notice_mail(notice: SigningNotice, *, asked: bool = False) -> EmailMultiAlternatives:

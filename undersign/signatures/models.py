@@ -5,6 +5,7 @@ country, times, the revision signed). `Contact` holds what must never be shown (
 email, volunteer details); only `undersign.signatures.contacts` reads it.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -75,6 +76,15 @@ class Signature(models.Model):
     # stays counted; the public page says how many were hidden.
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The import (a Google Form's sheet, a paper list) that brought it (`signatures.imports`).
+    imported_in = models.ForeignKey(
+        "SignatureImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_default=None,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
@@ -325,3 +335,52 @@ class QuestionTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id} [{self.language}]"
+
+
+class SignatureImport(models.Model):
+    """One uploaded sheet of signatures (`signatures.imports`): a Google Form's export, or a
+    list typed from paper.
+
+    Between the preview and the import its rows wait in `rows`, encrypted under the transit
+    key (never in the database), and are erased once imported or discarded; what stays is
+    who imported how many, never an address.
+    """
+
+    class Kind(models.TextChoices):
+        FORM = "form", _("An online form (each row has an email)")
+        PAPER = "paper", _("Paper (rows without an email count as paper signatures)")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The language of rows that say none.
+    language = models.CharField(_("language"), max_length=10)
+    # The sheet's header row (question texts, not people) and each column's target.
+    columns = models.JSONField(default=list)
+    mapping = models.JSONField(default=list)
+    row_count = models.PositiveIntegerField(default=0)
+    rows = models.TextField(blank=True)  # transit box; "" once imported or discarded
+    # Rows handled so far: an import cut short goes on from there, never twice.
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("signature import")
+        verbose_name_plural = _("signature imports")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} into statement {self.statement_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.imported_at is None and self.discarded_at is None

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from undersign.organisers.services import log_action
 from undersign.signatures import contacts
-from undersign.signatures.models import Signature, SigningNotice
+from undersign.signatures.models import Signature, SignatureImport, SigningNotice
 from undersign.statements.models import Statement
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,10 @@ def purge() -> Purged:
         result.notices, _ = SigningNotice.objects.filter(
             created_at__lt=now - timedelta(days=1)
         ).delete()
+        # An uploaded sheet left in its preview (`signatures.imports`) keeps its rows a day.
+        SignatureImport.objects.filter(
+            created_at__lt=now - timedelta(days=1), imported_at__isnull=True
+        ).exclude(rows="").update(rows="", discarded_at=now)
     due = Statement.objects.filter(contacts_delete_on__lte=timezone.localdate())
     for statement in due:
         with transaction.atomic():

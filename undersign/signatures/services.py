@@ -84,6 +84,28 @@ def revision_read(statement: Statement, number: int | None) -> int:
     return shown.first() or current.pk
 
 
+def prepare_signature(
+    statement: Statement, data: SignatureInput
+) -> tuple[str, dict[str, Any], contacts.Prepared]:
+    """What a submission writes, made ready before any transaction: the email's digest, the
+    `Signature` columns, and the contact (sealed where the statement is) with its transit
+    box. The web form, the API and the imports (`signatures.imports`) share it."""
+    digest = email_digest(data.email) if data.email else ""
+    # Public answers go on the row; the others are contact data (sealed where it is).
+    public, private = questions.split(questions.of_statement(statement.pk), data.answers)
+    choices = {
+        **{f.db_column: data.values[f.name] for f in fields.SIGNATURE_FIELDS},
+        "public_name": public_name(data.name, data.display),
+        "answers": public,
+        "language": data.language,
+        "revision_id": revision_read(statement, data.revision_number),
+    }
+    contact = contacts.ContactData(
+        {f.name: data.values[f.name] for f in fields.CONTACT_FIELDS}, answers=private
+    )
+    return digest, choices, contacts.prepare_contact(contact, statement, choices)
+
+
 def add_signature(statement: Statement, data: SignatureInput) -> None:
     """Record a pending signature and queue its confirmation mail, in one transaction.
 
@@ -101,20 +123,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
         raise SigningError(_("Signing of this statement is closed."))
     from undersign.signatures.tasks import send_confirmation, send_notice
 
-    digest = email_digest(data.email)
-    # Public answers go on the row; the others are contact data (sealed where it is).
-    public, private = questions.split(questions.of_statement(statement.pk), data.answers)
-    choices = {
-        **{f.db_column: data.values[f.name] for f in fields.SIGNATURE_FIELDS},
-        "public_name": public_name(data.name, data.display),
-        "answers": public,
-        "language": data.language,
-        "revision_id": revision_read(statement, data.revision_number),
-    }
-    contact = contacts.ContactData(
-        {f.name: data.values[f.name] for f in fields.CONTACT_FIELDS}, answers=private
-    )
-    prepared = contacts.prepare_contact(contact, statement, choices)
+    digest, choices, prepared = prepare_signature(statement, data)
     earlier = _signature_with_digest(statement, digest)
     if earlier is None:
         try:
@@ -309,6 +318,11 @@ def signature_count(statement: Statement) -> int:
 def hidden_count(statement: Statement) -> int:
     """How many counted signatures moderators hid from the public list."""
     return counting.hidden_count(statement.pk)
+
+
+def paper_count(statement: Statement) -> int:
+    """How many of the counted signatures were signed on paper (`signatures.imports`)."""
+    return counting.paper_count(statement.pk)
 
 
 def signature_count_by_revision(statement: Statement) -> dict[int, int]:

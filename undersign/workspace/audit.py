@@ -30,6 +30,9 @@ ACTIONS = {
     "statement.team": _("gave the statement to a team"),
     "contacts.export": _("exported contacts"),
     "contacts.erase": _("erased contacts"),
+    "signatures.import_upload": _("uploaded a sheet of signatures to import"),
+    "signatures.import": _("imported signatures"),
+    "signatures.import_discard": _("discarded an uploaded sheet of signatures"),
     "team.create": _("created the team"),
     "team.change": _("changed the team's settings"),
     "team.member.roles": _("changed a member's roles"),
@@ -59,6 +62,13 @@ DETAILS = {
     "hash": _("content hash"),
     "filter": _("filter"),
     "contacts": _("contacts"),
+    "import": _("import"),
+    "kind": _("kind"),
+    "rows": _("rows"),
+    "mailed": _("asked by mail to confirm"),
+    "already": _("already signed or pending"),
+    "paper": _("on paper"),
+    "skipped": _("rows with a problem"),
 }
 
 
