@@ -1,0 +1,164 @@
+"""Background work of mailings, run by `undersign worker` from the durable queue. Jobs carry
+ids only: no address, no name, no subject sits in the queue table."""
+
+import logging
+import smtplib
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks import task
+
+from undersign.mailings import services
+from undersign.mailings.emails import mailing_mail
+from undersign.mailings.models import Mailing, Recipient
+from undersign.signatures import contacts
+from undersign.statements.texts import title_in
+
+logger = logging.getLogger(__name__)
+
+# After the mail server refused to talk or failed mid-way, the mailing waits this long.
+PAUSE_AFTER_TROUBLE = timedelta(seconds=30)
+
+
+class _Trouble(Exception):
+    """The mail server is not taking mails now: stop this slice, try again later."""
+
+
+def _send_one(connection, mailing: Mailing, recipient: Recipient, titles: dict) -> tuple[str, str]:
+    """Send one recipient's mail; returns (state, language) to record."""
+    signature = recipient.signature
+    if not services.may_receive(signature):
+        return Recipient.State.SKIPPED, ""
+    address = contacts.mailing_address(signature.pk)
+    if not address:
+        return Recipient.State.SKIPPED, ""
+    language, subject, body = services.wording(mailing, signature.language)
+    if language not in titles:
+        titles[language] = str(title_in(mailing.statement, language))
+    message = mailing_mail(
+        subject=subject,
+        body=body,
+        language=language,
+        to=address,
+        unsubscribe_url=services.unsubscribe_url(services.unsubscribe_token(signature)),
+        title=titles[language],
+    )
+    message.connection = connection
+    try:
+        message.send()
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+        if _temporary(error):
+            raise _Trouble(Recipient.State.WAITING) from error
+        return Recipient.State.FAILED, language
+    except smtplib.SMTPResponseException as error:
+        if 400 <= error.smtp_code < 500:  # not taken, say so: it may go later
+            raise _Trouble(Recipient.State.WAITING) from error
+        return Recipient.State.FAILED, language
+    except (smtplib.SMTPException, OSError) as error:
+        # The connection broke while the mail was on its way: it may have been taken.
+        raise _Trouble(Recipient.State.IN_DOUBT) from error
+    return Recipient.State.SENT, language
+
+
+def _temporary(error: smtplib.SMTPException) -> bool:
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return 400 <= error.smtp_code < 500
+    codes = [code for code, _message in getattr(error, "recipients", {}).values()]
+    return bool(codes) and all(400 <= code < 500 for code in codes)
+
+
+@task()
+def send_mailing(mailing_id: int, runner: str = "") -> str:
+    """Send a slice of a mailing (`MAILING_SLICE_SECONDS`) at `MAILING_RATE` mails a second,
+    then queue the next slice, so other mail (confirmations) gets its turn in between.
+    Each mail: claim (committed) → send → mark (committed); see `services`. The next slice
+    keeps this one's lease (`runner`, a random name), so one chain of jobs sends a mailing."""
+    runner = runner or get_random_string(32)
+    if not services.take_lease(mailing_id, runner):
+        return "busy"  # another worker holds it, or it is done
+    mailing = (
+        Mailing.objects.select_related("statement", "statement__current_revision")
+        .prefetch_related("translations")
+        .get(pk=mailing_id)
+    )
+    interval = 1.0 / max(settings.MAILING_RATE, 1)
+    deadline = time.monotonic() + settings.MAILING_SLICE_SECONDS
+    titles: dict[str, str] = {}
+    connection = get_connection()
+    later = timedelta(0)
+    sent = 0
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("mailing %s: mail server unavailable (%s)", mailing_id, type(error).__name__)
+        later = PAUSE_AFTER_TROUBLE
+    try:
+        while not later and time.monotonic() < deadline:
+            recipient = services.claim_next(mailing_id, runner)
+            if recipient is None:
+                break
+            started = time.monotonic()
+            try:
+                state, language = _send_one(connection, mailing, recipient, titles)
+            except _Trouble as trouble:
+                services.mark(recipient, str(trouble), runner)
+                logger.warning(
+                    "mailing %s: mail server trouble (%s)",
+                    mailing_id,
+                    type(trouble.__cause__).__name__,
+                )
+                later = PAUSE_AFTER_TROUBLE
+                break
+            services.mark(recipient, state, runner, language)
+            sent += state == Recipient.State.SENT
+            pause = interval - (time.monotonic() - started)
+            if pause > 0:
+                time.sleep(pause)
+    finally:
+        connection.close()
+    logger.info("mailing %s: %s mail(s) sent in this slice", mailing_id, sent)
+    if services.finish_if_done(mailing_id):
+        return "done"
+    with transaction.atomic():
+        services.keep_lease(mailing_id, runner, later)
+        send_mailing.using(run_after=timezone.now() + later).enqueue(mailing_id, runner)
+    return "more"
+
+
+@task()
+def send_test_mail(mailing_id: int, user_id: int, language: str) -> str:
+    """The mailing as a signer in `language` would get it, to the organiser's own address."""
+    mailing = Mailing.objects.select_related("statement").filter(pk=mailing_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if mailing is None or user is None or not user.email:
+        return "skipped"
+    language, subject, body = services.wording(mailing, language)
+    mailing_mail(
+        subject=subject,
+        body=body,
+        language=language,
+        to=user.email,
+        unsubscribe_url="",
+        title=str(title_in(mailing.statement, language)),
+        test=True,
+    ).send()
+    logger.info("test of mailing %s sent to its organiser %s", mailing_id, user_id)
+    return "sent"
+
+
+def resume_stalled_mailings() -> int:
+    """Queue again each mailing whose worker died (its lease ran out): called by every
+    housekeeping round, and so at each worker's start."""
+    stalled = services.stalled_mailings()
+    for mailing_id in stalled:
+        with transaction.atomic():
+            send_mailing.enqueue(mailing_id)
+    if stalled:
+        logger.warning("resumed %s mailing(s) whose worker stopped", len(stalled))
+    return len(stalled)

@@ -1,0 +1,35 @@
+"""The unsubscribe link of every mailing: a page with a button (GET never unsubscribes), and
+RFC 8058's one click, a POST from the mail program without cookies or CSRF token."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from undersign.mailings import services
+from undersign.mailings.models import Unsubscription
+from undersign.statements.texts import title_in
+
+
+@csrf_exempt  # the mail program posts with no cookie and no token (RFC 8058); the token is the key
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    signature = services.signature_for_token(token)
+    if signature is None:
+        return render(request, "mailings/public/unsubscribe_gone.html", status=404)
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        way = Unsubscription.Way.ONE_CLICK if one_click else Unsubscription.Way.PAGE
+        services.unsubscribe(signature, way=way)  # a second press changes nothing
+        if not one_click:
+            return redirect(request.path)
+    with translation.override(signature.language or None):
+        context = {
+            "statement": signature.statement,
+            "title": title_in(signature.statement, signature.language),
+            "done": not signature.contact_consent_version or request.method == "POST",
+        }
+        return render(request, "mailings/public/unsubscribe.html", context)
