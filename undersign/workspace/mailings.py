@@ -18,7 +18,7 @@ from undersign.mailings import services
 from undersign.mailings.emails import mailing_mail
 from undersign.mailings.models import Mailing
 from undersign.signatures.reporting import SignerFilter
-from undersign.statements.access import statement_for, statements_for
+from undersign.statements.access import statement_for
 from undersign.statements.models import Statement
 from undersign.statements.texts import title_in
 from undersign.workspace.pages import language_name, workspace_view
@@ -249,9 +249,8 @@ class DigestForm(forms.Form):
 def digest(request: HttpRequest) -> HttpResponse:
     """A person's own choice of the daily digest; offered to owners and contacts viewers."""
     user = request.user
-    may = (
-        statements_for(user, "manage").exists() or statements_for(user, "contacts").exists()  # type: ignore[arg-type]
-    )
+    memberships = getattr(request, "workspace_memberships", [])
+    may = any(m.owner or m.contacts_viewer for m in memberships)
     form = DigestForm(
         request.POST if request.method == "POST" else None,
         initial={"daily": services.wants_digest(user)},
