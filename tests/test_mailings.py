@@ -433,3 +433,24 @@ def test_only_contacts_viewers_send(client, statement, owner, editor):
     for user in (owner, editor):
         client.force_login(user)
         assert client.get(f"/workspace/s/{statement.slug}/mailings/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("ru", "Рассылки"), ("uk", "Розсилки"), ("de", "Versände"), ("en", "Mailings")],
+)
+def test_the_mailing_pages_speak_the_organisers_language(viewer, statement, language, heading):
+    contactable(statement, 1, prefix="x")
+    mailing = new_mailing(viewer, statement)
+    url = f"/workspace/s/{statement.slug}/mailings/"
+    for address in (url, f"{url}{mailing.pk}/"):
+        response = viewer.get(address, headers={"accept-language": language})
+        assert heading in response.content.decode()
+
+
+def test_the_unsubscribe_page_speaks_the_signers_language(statement):
+    (pk,) = contactable(statement, 1, prefix="de", language="de")
+    token = services.unsubscribe_token(Signature.objects.get(pk=pk))
+    response = Client().get(f"/unsubscribe/{token}")
+    assert "Keine Mails mehr von den Organisatoren?" in response.content.decode()
+    assert "de0@example.org" not in response.content.decode()
