@@ -454,3 +454,13 @@ def test_the_unsubscribe_page_speaks_the_signers_language(statement):
     response = Client().get(f"/unsubscribe/{token}")
     assert "Keine Mails mehr von den Organisatoren?" in response.content.decode()
     assert "de0@example.org" not in response.content.decode()
+
+
+def test_made_up_tokens_are_refused_after_a_few(statement):
+    (pk,) = contactable(statement, 1, prefix="t")
+    real = services.unsubscribe_token(Signature.objects.get(pk=pk))
+    client = Client()
+    answers = [client.post(f"/unsubscribe/s.{i:040x}").status_code for i in range(21)]
+    assert answers[:20] == [404] * 20 and answers[20] == 429
+    assert client.get(f"/unsubscribe/{real}").status_code == 429  # that client waits
+    assert Client(REMOTE_ADDR="10.0.0.9").post(f"/unsubscribe/{real}").status_code == 302
