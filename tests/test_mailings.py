@@ -418,6 +418,13 @@ def test_a_worker_that_died_leaves_its_mail_in_doubt_and_sends_nobody_twice(
     progress = services.progress(mailing)
     assert (progress.sent, progress.in_doubt, progress.left) == (2, 1, 0)
     assert "Not known whether sent" in page(viewer, mailing)
+    # Only the organiser's explicit choice sends those again.
+    assert act(viewer, mailing, action="retry").status_code == 302
+    run_worker()
+    assert sorted(m["X-Envelope-To"] for m in smtp.messages)[0] == "d0@example.org"
+    assert len(smtp.messages) == 3
+    assert AuditEntry.objects.filter(action="mailing.retry_in_doubt").exists()
+    assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT
 
 
 def test_the_progress_page_reloads_while_sending(viewer, statement):

@@ -221,6 +221,30 @@ def send_test(mailing: Mailing, *, actor: Any, language: str = "") -> None:
         send_test_mail.enqueue(mailing.pk, actor.pk, language or mailing.language)
 
 
+def retry_in_doubt(mailing: Mailing, *, actor: Any) -> int:
+    """The organiser's choice: send again to the recipients whose mail is not known to have
+    gone (a worker died while sending it). Some of them may get it twice: so it is never
+    done on its own. Returns how many."""
+    from undersign.mailings.tasks import send_mailing
+
+    with transaction.atomic():
+        n = Recipient.objects.filter(mailing=mailing, state=Recipient.State.IN_DOUBT).update(
+            state=Recipient.State.WAITING, runner="", done_at=None
+        )
+        if n:
+            Mailing.objects.filter(pk=mailing.pk).update(
+                status=Mailing.Status.SENDING, finished_at=None
+            )
+            log_action(
+                "mailing.retry_in_doubt",
+                actor=actor,
+                obj=mailing.statement,
+                data={"mailing": mailing.pk, "rows": n},
+            )
+            send_mailing.enqueue(mailing.pk)
+    return n
+
+
 @dataclasses.dataclass(frozen=True)
 class Progress:
     total: int
@@ -280,24 +304,33 @@ def keep_lease(mailing_id: int, runner: str, pause: timedelta) -> None:
     Mailing.objects.filter(pk=mailing_id, runner=runner).update(lease_until=until)
 
 
-def claim_next(mailing_id: int, runner: str) -> Recipient | None:
-    """The next waiting recipient, claimed for this worker and committed before its mail
-    goes; None when none is left."""
-    while True:
-        candidate = (
-            Recipient.objects.filter(mailing_id=mailing_id, state=Recipient.State.WAITING)
-            .order_by("id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if candidate is None:
-            return None
-        with transaction.atomic():
-            claimed = Recipient.objects.filter(pk=candidate, state=Recipient.State.WAITING).update(
+def next_waiting(mailing_id: int) -> Recipient | None:
+    """The next waiting recipient of a mailing, not yet claimed; None when none is left."""
+    return (
+        Recipient.objects.filter(mailing_id=mailing_id, state=Recipient.State.WAITING)
+        .select_related("signature")
+        .order_by("id")
+        .first()
+    )
+
+
+def claim(recipient: Recipient, runner: str) -> bool:
+    """Claim a recipient for this worker, committed before its mail goes to the SMTP
+    server; False when another worker took it."""
+    with transaction.atomic():
+        return bool(
+            Recipient.objects.filter(pk=recipient.pk, state=Recipient.State.WAITING).update(
                 state=Recipient.State.SENDING, runner=runner
             )
-        if claimed:
-            return Recipient.objects.select_related("signature").get(pk=candidate)
+        )
+
+
+def claim_next(mailing_id: int, runner: str) -> Recipient | None:
+    """The next waiting recipient, claimed for this worker; None when none is left."""
+    while (recipient := next_waiting(mailing_id)) is not None:
+        if claim(recipient, runner):
+            return recipient
+    return None
 
 
 def mark(recipient: Recipient, state: str, runner: str, language: str = "") -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -30,14 +30,17 @@ class _Trouble(Exception):
     """The mail server is not taking mails now: stop this slice, try again later."""
 
 
-def _send_one(connection, mailing: Mailing, recipient: Recipient, titles: dict) -> tuple[str, str]:
-    """Send one recipient's mail; returns (state, language) to record."""
+def _prepare(
+    mailing: Mailing, recipient: Recipient, titles: dict
+) -> tuple[str, str, EmailMessage | None]:
+    """(state, language, the mail) for one recipient, made before it is claimed, so that
+    a worker killed while reading or composing leaves it waiting, not in doubt."""
     signature = recipient.signature
     if not services.may_receive(signature):
-        return Recipient.State.SKIPPED, ""
+        return Recipient.State.SKIPPED, "", None
     address = contacts.mailing_address(signature.pk)
     if not address:
-        return Recipient.State.SKIPPED, ""
+        return Recipient.State.SKIPPED, "", None
     language, subject, body = services.wording(mailing, signature.language)
     if language not in titles:
         titles[language] = str(title_in(mailing.statement, language))
@@ -49,21 +52,26 @@ def _send_one(connection, mailing: Mailing, recipient: Recipient, titles: dict) 
         unsubscribe_url=services.unsubscribe_url(services.unsubscribe_token(signature)),
         title=titles[language],
     )
+    return Recipient.State.SENT, language, message
+
+
+def _deliver(connection, message: EmailMessage) -> str:
+    """Hand one claimed mail to the SMTP server; the state to record."""
     message.connection = connection
     try:
         message.send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
         if _temporary(error):
             raise _Trouble(Recipient.State.WAITING) from error
-        return Recipient.State.FAILED, language
+        return Recipient.State.FAILED
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:  # not taken, say so: it may go later
             raise _Trouble(Recipient.State.WAITING) from error
-        return Recipient.State.FAILED, language
+        return Recipient.State.FAILED
     except (smtplib.SMTPException, OSError) as error:
         # The connection broke while the mail was on its way: it may have been taken.
         raise _Trouble(Recipient.State.IN_DOUBT) from error
-    return Recipient.State.SENT, language
+    return Recipient.State.SENT
 
 
 def _temporary(error: smtplib.SMTPException) -> bool:
@@ -100,12 +108,16 @@ def send_mailing(mailing_id: int, runner: str = "") -> str:
         later = PAUSE_AFTER_TROUBLE
     try:
         while not later and time.monotonic() < deadline:
-            recipient = services.claim_next(mailing_id, runner)
+            recipient = services.next_waiting(mailing_id)
             if recipient is None:
                 break
             started = time.monotonic()
+            state, language, message = _prepare(mailing, recipient, titles)
+            if not services.claim(recipient, runner):
+                continue  # another worker took it meanwhile
             try:
-                state, language = _send_one(connection, mailing, recipient, titles)
+                if message is not None:
+                    state = _deliver(connection, message)
             except _Trouble as trouble:
                 services.mark(recipient, str(trouble), runner)
                 logger.warning(

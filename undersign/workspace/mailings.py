@@ -150,7 +150,7 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
         statement, request.POST if action == "save" else QueryDict(found.filter_query)
     )
     translation = TranslationForm(request.POST if action == "translate" else None)
-    if action and not draft and action != "test":
+    if action and not draft and action not in ("test", "retry"):
         messages.error(request, _("This mailing has started; it cannot be changed any more."))
         return redirect(request.path)
     try:
@@ -178,6 +178,10 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
         if action == "test":
             services.send_test(found, actor=request.user, language=request.POST.get("language", ""))
             messages.success(request, _("A test is on its way to your address."))
+            return redirect(request.path)
+        if action == "retry" and not draft:
+            n = services.retry_in_doubt(found, actor=request.user)
+            messages.success(request, _("Sending again to %(n)s signers.") % {"n": n})
             return redirect(request.path)
         if action == "send":
             n = services.start_mailing(found, _stored_filter(statement, found), actor=request.user)
