@@ -19,7 +19,7 @@ from undersign.mailings import services
 from undersign.mailings.models import Mailing, Recipient, Unsubscription
 from undersign.organisers.models import AuditEntry, SealingKey
 from undersign.signatures import contacts
-from undersign.signatures.models import Contact, Signature
+from undersign.signatures.models import Contact, Signature, SignatureCount, SignatureTally
 
 
 def contactable(statement, n: int, *, prefix: str, **fields) -> list[int]:
@@ -179,6 +179,10 @@ def test_unsubscribing_asks_on_get_and_takes_a_post_without_cookies(viewer, stat
     assert "You will get no more mails" in browser.get(path).content.decode()
     signature = Signature.objects.get(pk=ids[0])
     assert signature.contact_consent_version == "" and signature.status == "confirmed"
+    # The dashboard's count of those who agreed moved with it; the counter did not.
+    agreed = SignatureTally.objects.filter(statement=statement, dimension="contact_consent")
+    assert sum(agreed.values_list("count", flat=True)) == 1
+    assert sum(SignatureCount.objects.values_list("count", flat=True)) == 2
     assert Unsubscription.objects.get().way == "page"
     assert not AuditEntry.objects.filter(action__startswith="mailing.unsub").exists()
     assert browser.post("/unsubscribe/" + "x" * 22 + ".deadbeef").status_code == 404
@@ -471,3 +475,14 @@ def test_made_up_tokens_are_refused_after_a_few(statement):
     assert answers[:20] == [404] * 20 and answers[20] == 429
     assert client.get(f"/unsubscribe/{real}").status_code == 429  # that client waits
     assert Client(REMOTE_ADDR="10.0.0.9").post(f"/unsubscribe/{real}").status_code == 302
+
+
+def test_it_keeps_to_the_rate(viewer, statement, smtp, settings):
+    settings.MAILING_RATE = 20
+    contactable(statement, 10, prefix="r")
+    mailing = new_mailing(viewer, statement)
+    act(viewer, mailing, action="send")
+    started = time.monotonic()
+    run_worker()
+    assert len(smtp.messages) == 10
+    assert time.monotonic() - started >= 0.45  # 10 mails at 20 a second
