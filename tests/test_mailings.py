@@ -17,6 +17,7 @@ from tests.conftest import run_worker
 from tests.signers import UNDERSIGN, confirmed, database_env, many
 from undersign.mailings import services
 from undersign.mailings.models import Mailing, Recipient, Unsubscription
+from undersign.mailings.tasks import send_mailing
 from undersign.organisers.models import AuditEntry, SealingKey
 from undersign.signatures import contacts
 from undersign.signatures.models import Contact, Signature, SignatureCount, SignatureTally
@@ -486,3 +487,17 @@ def test_it_keeps_to_the_rate(viewer, statement, smtp, settings):
     run_worker()
     assert len(smtp.messages) == 10
     assert time.monotonic() - started >= 0.45  # 10 mails at 20 a second
+
+
+def test_a_slice_that_failed_with_a_mail_in_hand_leaves_it_in_doubt(viewer, statement, smtp):
+    contactable(statement, 2, prefix="f")
+    mailing = new_mailing(viewer, statement)
+    act(viewer, mailing, action="send")
+    # A slice of chain R claimed a recipient, then failed before marking it (a lost
+    # database, say); the job runs again with the same chain's name.
+    assert services.take_lease(mailing.pk, "R")
+    assert services.claim_next(mailing.pk, "R") is not None
+    assert send_mailing.call(mailing.pk, "R") == "done"
+    assert [m["X-Envelope-To"] for m in smtp.messages] == ["f1@example.org"]
+    progress = services.progress(mailing)
+    assert (progress.sent, progress.in_doubt, progress.left) == (1, 1, 0)

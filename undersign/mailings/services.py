@@ -289,9 +289,11 @@ def take_lease(mailing_id: int, runner: str) -> bool:
             .update(runner=runner, lease_until=until)
         )
         if taken:
+            # A slice starts with no mail in hand: a row still SENDING was left by a worker
+            # that died (or by a slice of this chain that failed) while its mail was on its way.
             doubtful = Recipient.objects.filter(
                 mailing_id=mailing_id, state=Recipient.State.SENDING
-            ).exclude(runner=runner)
+            )
             n = doubtful.update(state=Recipient.State.IN_DOUBT, done_at=now)
             if n:
                 logger.warning("mailing %s: %s mail(s) of a stopped worker in doubt", mailing_id, n)
