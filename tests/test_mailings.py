@@ -266,6 +266,7 @@ def test_the_cli_sends_a_sealed_export_from_the_organisers_computer(
     # Run again (stopped halfway, say): nobody twice.
     again = subprocess.run(command, env=home, check=True, capture_output=True, text=True)
     assert "0 sent, 2 sent before" in again.stdout
+    assert all(m["Message-ID"].endswith("@testserver>") for m in received.values())
     assert len(smtp.messages) == 2
     # One click from the mail program: the server finds the sealed signer without the address.
     path = unsubscribe_path(received["sealed1@example.org"])

@@ -1,7 +1,11 @@
 """The mails of mailings and the daily digest. Plain text only: no tracking pixel can hide in
 it, and the links are the organisers' own, never rewritten."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -24,12 +28,12 @@ def mailing_mail(
         text = render_to_string("mailings/mail/mailing.txt", context)
         if test:
             subject = translation.gettext("[Test] %(subject)s") % {"subject": subject}
-    headers = {}
+    # Named after the site, not the machine: sent from an organiser's laptop, the default
+    # would carry its host name.
+    headers = {"Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")}
     if unsubscribe_url:
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return EmailMessage(subject=" ".join(subject.split()), body=text, to=[to], headers=headers)
 
 
