@@ -254,6 +254,10 @@ def test_the_cli_sends_a_sealed_export_from_the_organisers_computer(
         "--subject", "Friday", "--body-file", str(body), "--language", "en",
         "--translation", "de", "Freitag", str(body_de), "--rate", "50",
     ]  # fmt: skip
+    local = {**home, "UNDERSIGN_URL": "http://127.0.0.1:8000"}
+    refused = subprocess.run(command, env=local, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "Set UNDERSIGN_URL" in refused.stderr
+    assert smtp.messages == []
     out = subprocess.run(command, env=home, check=True, capture_output=True, text=True, timeout=120)
     assert "2 sent" in out.stdout and "@" not in out.stdout + out.stderr
     received = {m["X-Envelope-To"]: m for m in smtp.messages}

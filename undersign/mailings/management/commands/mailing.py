@@ -15,6 +15,7 @@ run stopped halfway and started again sends nobody twice.
 
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -56,6 +57,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        host = urlsplit(settings.SITE_URL).hostname or ""
+        if host in ("127.0.0.1", "localhost", "::1"):
+            raise CommandError(
+                "Set UNDERSIGN_URL to the site's public address: each mail's link to get no "
+                "more mails leads there."
+            )
         self._title = options["title"]
         language = options["language"] or settings.LANGUAGE_CODE
         wordings = {language: self._wording(options["subject"], options["body_file"])}
