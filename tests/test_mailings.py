@@ -280,6 +280,8 @@ def test_the_cli_sends_a_sealed_export_from_the_organisers_computer(
     assert response.status_code == 200
     agreeing = Signature.objects.exclude(contact_consent_version="")
     assert agreeing.count() == 1
+    # Opened again later, the link still knows them.
+    assert "You will get no more mails" in Client().get(path).content.decode()
 
 
 def _worker(env) -> subprocess.Popen:

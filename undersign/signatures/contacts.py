@@ -517,9 +517,14 @@ def sealed_digest(blob: str) -> str:
 
 
 def signature_of_sealed_digest(digest: str) -> int | None:
-    """The signature whose sealed contact has this digest. Reads the sealed boxes (never
-    opens them) of the statements that have any: a rare act, a signer unsubscribing."""
-    rows = Contact.objects.exclude(sealed="").values_list("signature_id", "sealed")
+    """The confirmed signature whose sealed contact has this digest. Reads the sealed boxes
+    (never opens them): a rare act, a signer unsubscribing (the public view limits made-up
+    tokens per client)."""
+    rows = (
+        Contact.objects.exclude(sealed="")
+        .filter(signature__status=Signature.Status.CONFIRMED)
+        .values_list("signature_id", "sealed")
+    )
     for signature_id, blob in rows.iterator(chunk_size=2000):
         if sealed_digest(blob) == digest:
             return int(signature_id)
