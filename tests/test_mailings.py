@@ -10,10 +10,11 @@ import time
 from collections import Counter
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import run_worker
+from tests.conftest import Inbox, free_port, run_worker
 from tests.signers import UNDERSIGN, confirmed, database_env, many
 from undersign.mailings import services
 from undersign.mailings.models import Mailing, Recipient, Unsubscription
@@ -508,3 +509,35 @@ def test_a_slice_that_failed_with_a_mail_in_hand_leaves_it_in_doubt(viewer, stat
     assert [m["X-Envelope-To"] for m in smtp.messages] == ["f1@example.org"]
     progress = services.progress(mailing)
     assert (progress.sent, progress.in_doubt, progress.left) == (1, 1, 0)
+
+
+class Refusing(Inbox):
+    """A mail server that refuses one address for good."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("r1@"):
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_address_the_server_refuses_counts_as_failed(viewer, statement, settings):
+    port = free_port()
+    inbox = Refusing(port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    try:
+        contactable(statement, 3, prefix="r")
+        mailing = new_mailing(viewer, statement)
+        act(viewer, mailing, action="send")
+        run_worker()
+    finally:
+        controller.stop()
+    assert sorted(m["X-Envelope-To"] for m in inbox.messages) == [
+        "r0@example.org",
+        "r2@example.org",
+    ]
+    assert 'class="failed">1<' in page(viewer, mailing)
+    assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT

@@ -2,13 +2,17 @@
 ids only: no address, no name, no subject sits in the queue table."""
 
 import logging
+import re
 import smtplib
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -55,37 +59,58 @@ def _prepare(
     return Recipient.State.SENT, language, message
 
 
-def _deliver(connection, message: EmailMessage) -> str:
-    """Hand one claimed mail to the SMTP server; the state to record."""
-    message.connection = connection
+def _deliver(connection, message: EmailMessage, claim: Callable[[], bool]) -> str:
+    """Hand one mail to the SMTP server, claiming its recipient (`claim`, committed) only
+    once the server holds the whole mail but the final dot: a worker killed before that
+    leaves an unfinished SMTP transaction, which the server throws away, and the recipient
+    still waiting. Only a kill between that commit and the commit of the result (the dot's
+    round trip and one commit, a few milliseconds) leaves the mail in doubt. Returns the
+    state to record; raises `_Trouble` when the server is not taking mails now."""
+    smtp = connection.connection
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(message.from_email, encoding)
+    (to,) = [sanitize_address(a, encoding) for a in message.recipients()]
+    data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]  # as Django's backend
+    body = re.sub(rb"(?m)^\.", b"..", data)  # RFC 5321's dot-stuffing
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
     try:
-        message.send()
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
-        if _temporary(error):
-            raise _Trouble(Recipient.State.WAITING) from error
-        return Recipient.State.FAILED
-    except smtplib.SMTPResponseException as error:
-        if 400 <= error.smtp_code < 500:  # not taken, say so: it may go later
-            raise _Trouble(Recipient.State.WAITING) from error
-        return Recipient.State.FAILED
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"SIZE={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        code, _said = smtp.mail(sender, options)
+        if code == 250:
+            code, _said = smtp.rcpt(to)
+        if code in (250, 251):
+            code, _said = smtp.docmd("DATA")
+        if code != 354:
+            smtp.rset()
+            if 400 <= code < 500:  # not now: it may go later
+                raise _Trouble(Recipient.State.WAITING)
+            return Recipient.State.FAILED if claim() else Recipient.State.WAITING
+        smtp.send(body)
     except (smtplib.SMTPException, OSError) as error:
-        # The connection broke while the mail was on its way: it may have been taken.
+        raise _Trouble(Recipient.State.WAITING) from error  # nothing was taken
+    if not claim():  # another worker took it: drop the transaction with the connection
+        connection.close()
+        raise _Trouble(Recipient.State.WAITING)
+    try:
+        smtp.send(b".\r\n")
+        code, _said = smtp.getreply()
+    except (smtplib.SMTPException, OSError) as error:
+        # The connection broke while the mail was complete: it may have been taken.
         raise _Trouble(Recipient.State.IN_DOUBT) from error
-    return Recipient.State.SENT
-
-
-def _temporary(error: smtplib.SMTPException) -> bool:
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        return 400 <= error.smtp_code < 500
-    codes = [code for code, _message in getattr(error, "recipients", {}).values()]
-    return bool(codes) and all(400 <= code < 500 for code in codes)
+    if code == 250:
+        return Recipient.State.SENT
+    if 400 <= code < 500:
+        raise _Trouble(Recipient.State.WAITING)
+    return Recipient.State.FAILED
 
 
 @task()
 def send_mailing(mailing_id: int, runner: str = "") -> str:
     """Send a slice of a mailing (`MAILING_SLICE_SECONDS`) at `MAILING_RATE` mails a second,
     then queue the next slice, so other mail (confirmations) gets its turn in between.
-    Each mail: claim (committed) → send → mark (committed); see `services`. The next slice
+    Each mail: claim (committed) → the final dot → mark (committed); see `_deliver`. The next slice
     keeps this one's lease (`runner`, a random name), so one chain of jobs sends a mailing."""
     runner = runner or get_random_string(32)
     if not services.take_lease(mailing_id, runner):
@@ -113,11 +138,14 @@ def send_mailing(mailing_id: int, runner: str = "") -> str:
                 break
             started = time.monotonic()
             state, language, message = _prepare(mailing, recipient, titles)
-            if not services.claim(recipient, runner):
-                continue  # another worker took it meanwhile
             try:
-                if message is not None:
-                    state = _deliver(connection, message)
+                if message is None:
+                    if not services.claim(recipient, runner):
+                        continue  # another worker took it meanwhile
+                else:
+                    state = _deliver(
+                        connection, message, partial(services.claim, recipient, runner)
+                    )
             except _Trouble as trouble:
                 services.mark(recipient, str(trouble), runner)
                 logger.warning(
