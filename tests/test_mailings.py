@@ -541,3 +541,14 @@ def test_an_address_the_server_refuses_counts_as_failed(viewer, statement, setti
     ]
     assert 'class="failed">1<' in page(viewer, mailing)
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT
+
+
+def test_without_a_mail_server_the_mails_go_where_the_site_prints_them(
+    viewer, statement, mailoutbox
+):
+    contactable(statement, 2, prefix="o")
+    mailing = new_mailing(viewer, statement)
+    act(viewer, mailing, action="send")
+    run_worker()
+    assert sorted(m.to[0] for m in mailoutbox) == ["o0@example.org", "o1@example.org"]
+    assert services.progress(mailing).sent == 2
