@@ -1,12 +1,15 @@
 """The rules of mailings: who gets one, writing and translating it, starting it, the worker's
 claim → send → mark cycle, and unsubscribing.
 
-Sending is at most once per signer. A `Recipient` row is claimed (WAITING → SENDING) and
-committed before the mail is handed to the SMTP server, and marked SENT in its own commit
-after the server accepted it. A worker killed between the two leaves one row SENDING: once
-its lease runs out, that row becomes IN_DOUBT and is never sent again (it may or may not
-have gone out); every other row is either SENT or still WAITING, and the next worker goes
-on from there. So a killed worker costs at most one uncertain mail, never a second mail.
+Sending is at most once per signer. The worker hands a mail to the SMTP server up to its
+final dot, then claims its `Recipient` row (WAITING → SENDING, committed), sends the dot,
+and marks the row SENT in its own commit once the server said 250. A worker killed before
+the claim leaves an unfinished SMTP transaction, which the server discards, and the row
+WAITING: the next worker sends it. A worker killed between the claim's commit and the mark's
+(the dot's round trip and one commit: a few milliseconds) leaves one row SENDING; once its
+lease runs out that row becomes IN_DOUBT and is never sent again on its own (the mail almost
+always went: the server had it all). So a killed worker costs at most one uncertain mail,
+never a second mail; the organiser may choose to send those again (`retry_in_doubt`).
 """
 
 import dataclasses
