@@ -12,11 +12,12 @@ from collections import Counter
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.mail import get_connection
 from django.test import Client
 
 from tests.conftest import Inbox, free_port, run_worker
 from tests.signers import UNDERSIGN, confirmed, database_env, many
-from undersign.mailings import services
+from undersign.mailings import services, tasks
 from undersign.mailings.models import Mailing, Recipient, Unsubscription
 from undersign.mailings.tasks import send_mailing
 from undersign.organisers.models import AuditEntry, SealingKey
@@ -552,3 +553,34 @@ def test_without_a_mail_server_the_mails_go_where_the_site_prints_them(
     run_worker()
     assert sorted(m.to[0] for m in mailoutbox) == ["o0@example.org", "o1@example.org"]
     assert services.progress(mailing).sent == 2
+
+
+def test_a_worker_dying_before_the_final_dot_sends_nothing_and_leaves_it_waiting(
+    viewer, statement, smtp
+):
+    (pk,) = contactable(statement, 1, prefix="dot")
+    mailing = new_mailing(viewer, statement, body="First line.\n.a line with a dot\n.")
+    act(viewer, mailing, action="send")
+    assert services.take_lease(mailing.pk, "R")
+    recipient = services.next_waiting(mailing.pk)
+    _state, _language, message = tasks._prepare(mailing, recipient, {})
+    connection = get_connection()
+    connection.open()
+
+    class Died(Exception):
+        pass
+
+    def die() -> bool:
+        raise Died  # the worker dies where it would claim the recipient
+
+    with pytest.raises(Died):
+        tasks._deliver(connection, message, die)
+    connection.connection.sock.close()  # and its socket goes with it
+    time.sleep(0.2)
+    assert smtp.messages == []  # the server threw the unfinished mail away
+    assert Recipient.objects.get(signature_id=pk).state == Recipient.State.WAITING
+    Mailing.objects.filter(pk=mailing.pk).update(lease_until=None)
+    run_worker()
+    (mail,) = smtp.messages
+    assert "First line.\n.a line with a dot\n." in smtp.text(mail).replace("\r\n", "\n")
+    assert services.progress(mailing).sent == 1
