@@ -200,6 +200,7 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
     title = str(title_in(statement, found.language))
     previews = [
         (
+            language,
             language_name(language),
             mailing_mail(
                 subject=subject,
