@@ -17,10 +17,18 @@ FACES = (
     "undersign.room",
 )
 FORBIDDEN = {
-    "organisers": (*FACES, "undersign.statements", "undersign.signatures", "undersign.assemblies"),
-    "statements": (*FACES, "undersign.signatures", "undersign.assemblies"),
-    "signatures": (*FACES, "undersign.assemblies"),
-    "assemblies": FACES,
+    "organisers": (
+        *FACES,
+        "undersign.statements",
+        "undersign.signatures",
+        "undersign.assemblies",
+        "undersign.mailings",
+    ),
+    "statements": (*FACES, "undersign.signatures", "undersign.assemblies", "undersign.mailings"),
+    "signatures": (*FACES, "undersign.assemblies", "undersign.mailings"),
+    "assemblies": (*FACES, "undersign.mailings"),
+    # Mailings use signatures (through `contacts`) and statements; their command is theirs.
+    "mailings": FACES,
 }
 
 

@@ -17,6 +17,7 @@ from tests.signers import confirmed
 from undersign.assemblies import ballots
 from undersign.assemblies import services as assemblies
 from undersign.assemblies.tallies import link_clauses
+from undersign.mailings.models import Mailing
 from undersign.organisers import access as team_access
 from undersign.organisers.services import invite
 from undersign.signatures.imports import upload_sheet
@@ -124,6 +125,18 @@ TABLE: dict[str, dict[str, str]] = {
     "export": {
         "GET": "405 405 405 405 405 no  405 in",
         "POST": "ok  ok  ok  ok  no  no  no  in",
+    },
+    "mailings": {
+        "GET": "no  no  no  ok  no  no  no  in",
+        "POST": "no  no  no  ok  no  no  no  in",
+    },
+    "mailing": {
+        "GET": "no  no  no  ok  no  no  no  in",
+        "POST": "no  no  no  ok  no  no  no  in",
+    },
+    "digest": {
+        "GET": "ok  ok  ok  ok  ok  no  ok  in",
+        "POST": "ok  ok  ok  ok  ok  no  ok  in",
     },
     "sealing": {
         "GET": "ok  no  no  no  no  no  no  in",
@@ -327,8 +340,10 @@ def world(cast, team, statement, draft):
     sheet = upload_sheet(
         statement, b"Name,Email\nAnna,anna@example.org\n", kind="form", language="en"
     )
+    mailing = Mailing.objects.create(statement=statement, language="en", subject="S", body="B")
     return {
         "import_id": sheet.pk,
+        "mailing_id": mailing.pk,
         "question_id": question.pk,
         "signature_id": signature.pk,
         "slug": statement.slug,

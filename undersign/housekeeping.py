@@ -1,6 +1,7 @@
 """Periodic upkeep run by the worker: recover jobs of dead workers, reconcile counters, queue
 the reminders before the purge and apply the retention rules
-(`undersign.signatures.retention`).
+(`undersign.signatures.retention`), resume mailings whose worker died and queue the daily
+digests that are due (`undersign.mailings`).
 
 django-tasks-db marks a job RUNNING when a worker claims it and leaves it so if that worker
 is killed. A job RUNNING for longer than `JOB_TIMEOUT_SECONDS` is put back in the queue, on
@@ -25,6 +26,8 @@ from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from undersign.mailings.digest import claim_due_digests
+from undersign.mailings.tasks import resume_stalled_mailings
 from undersign.signatures.retention import purge, remind
 from undersign.signatures.services import reconcile_counts
 
@@ -146,8 +149,12 @@ def run_housekeeping() -> dict[str, int]:
     drift = reconcile_counts()
     reminded = remind()
     purged = purge()
+    resumed = resume_stalled_mailings()
+    digests = claim_due_digests()
     checkpoint_wal()
     return {
+        "mailings_resumed": resumed,
+        "digests": digests,
         "requeued": requeued,
         "retried": retried,
         "reconciled": len(drift),

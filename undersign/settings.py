@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "undersign.statements",
     "undersign.signatures",
     "undersign.assemblies",
+    "undersign.mailings",
     "undersign.public",
     "undersign.workspace",
     "undersign.room",
@@ -230,6 +231,12 @@ SIGNING_CONSENT_VERSION = "2026-12-1"
 CONTACT_CONSENT_VERSION = "2026-12-1"
 SIGNATURES_PER_PAGE = env_int("UNDERSIGN_SIGNATURES_PER_PAGE", 50)
 MAIL_MAX_ATTEMPTS = env_int("UNDERSIGN_MAIL_MAX_ATTEMPTS", 8)
+# Mailings (`undersign.mailings`): at most this many mails a second; a worker that sent none
+# for this long is taken to be dead (the one mail it had in hand is counted "not known
+# whether sent", never sent again); a sending job hands over to the next after this long.
+MAILING_RATE = env_int("UNDERSIGN_MAILING_RATE", 10)
+MAILING_LEASE_SECONDS = env_int("UNDERSIGN_MAILING_LEASE_SECONDS", 60)
+MAILING_SLICE_SECONDS = env_int("UNDERSIGN_MAILING_SLICE_SECONDS", 10)
 
 # Log lines never carry personal data: services log ids, never emails or names.
 LOGGING = {

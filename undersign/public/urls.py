@@ -1,6 +1,6 @@
 from django.urls import path
 
-from undersign.public import about, reading, views
+from undersign.public import about, reading, unsubscribe, views
 from undersign.public.feeds import StatementsFeed
 
 app_name = "public"
@@ -21,4 +21,5 @@ urlpatterns = [
     path("pow/challenge", views.pow_challenge, name="pow_challenge"),
     path("confirm/<str:ref>/<str:token>/", views.confirm, name="confirm"),
     path("withdraw/<str:ref>/<str:token>/", views.withdraw, name="withdraw"),
+    path("unsubscribe/<str:token>", unsubscribe.unsubscribe, name="unsubscribe"),
 ]

@@ -22,6 +22,7 @@ kept in clear columns for the organisers, as they chose), so every path does the
 """
 
 import base64
+import hashlib
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -504,3 +505,40 @@ def seal_stored(statement: Statement, *, batch: int = 500) -> int:
         sealed += len(rows)
         if len(rows) < batch:
             return sealed
+
+
+# Mailings ------------------------------------------------------------------------------------
+
+
+def mailing_address(signature_id: int) -> str:
+    """The clear address a mailing goes to: "" when the contact is sealed (only the
+    organisers' own computer can open it), erased or has none. The caller recorded the
+    mailing in the audit log when it started (`contacts.mailing`)."""
+    found = (
+        Contact.objects.filter(signature_id=signature_id, sealed="")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def sealed_digest(blob: str) -> str:
+    """A name for one sealed box that both the server and the holder of a sealed export can
+    compute, without the address: the unsubscribe token of a mail sent from the
+    organisers' computer (`undersign mailing send`)."""
+    return hashlib.sha256(f"undersign.unsubscribe:{blob}".encode()).hexdigest()[:40]
+
+
+def signature_of_sealed_digest(digest: str) -> int | None:
+    """The confirmed signature whose sealed contact has this digest. Reads the sealed boxes
+    (never opens them): a rare act, a signer unsubscribing (the public view limits made-up
+    tokens per client)."""
+    rows = (
+        Contact.objects.exclude(sealed="")
+        .filter(signature__status=Signature.Status.CONFIRMED)
+        .values_list("signature_id", "sealed")
+    )
+    for signature_id, blob in rows.iterator(chunk_size=2000):
+        if sealed_digest(blob) == digest:
+            return int(signature_id)
+    return None

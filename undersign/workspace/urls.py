@@ -13,6 +13,7 @@ from undersign.workspace import (
     imports,
     invitations,
     login,
+    mailings,
     questions,
     sealing,
     signers,
@@ -42,6 +43,9 @@ urlpatterns = [
     path("s/<slug:slug>/changes/publish", changes.publish_changes, name="publish_changes"),
     path("s/<slug:slug>/changes/discard", changes.discard_changes, name="discard_changes"),
     path("s/<slug:slug>/event", event.event, name="event"),
+    path("s/<slug:slug>/mailings/", mailings.mailings, name="mailings"),
+    path("s/<slug:slug>/mailings/<int:mailing_id>/", mailings.mailing, name="mailing"),
+    path("digest", mailings.digest, name="digest"),
     path("s/<slug:slug>/form", signing_form.signing_form, name="signing_form"),
     path("s/<slug:slug>/form/questions/new", questions.question_new, name="question_new"),
     path(
