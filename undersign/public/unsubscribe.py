@@ -20,8 +20,9 @@ BAD_TOKEN_LIMITS = ((20, 60), (200, 3600))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    # Made-up tokens cost a look at every sealed box (`contacts.signature_of_sealed_digest`):
-    # counted per client, and refused after a few; real ones are never counted.
+    # A made-up token costs one indexed lookup (`contacts.signature_of_sealed_digest`); still
+    # counted per client and refused after a few, so nobody walks the token space; real
+    # ones are never counted.
     wait = abuse.limit_met(request, "unsubscribe-miss", BAD_TOKEN_LIMITS)
     if wait is not None:
         return abuse.too_many_requests(request, wait)

@@ -169,6 +169,9 @@ class Contact(models.Model):
     # Answers to the questions for the organisers or for contacts viewers (`questions`).
     answers = models.JSONField(default=dict, db_default=models.Value({}, models.JSONField()))
     sealed = models.TextField(blank=True)
+    # `contacts.sealed_digest(sealed)`, written with every box: the unsubscribe link of a
+    # mail sent from the organisers' computer names its signer by it ("" when in clear).
+    box_digest = models.CharField(max_length=40, blank=True, db_index=True, db_default="")
     transit = models.TextField(blank=True)
 
     def __str__(self) -> str:
