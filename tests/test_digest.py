@@ -1,6 +1,8 @@
 """The daily digest (issue 12, item 5): owners and contacts viewers choose it on their
 workspace page; once a day it says what happened, in counts, never names or addresses."""
 
+from email.header import decode_header, make_header
+
 from django.test import Client
 
 from tests.conftest import run_worker
@@ -60,3 +62,42 @@ def test_a_day_without_news_sends_nothing(owner, statement, smtp):
     assert claim_due_digests() == 1
     run_worker()
     assert smtp.messages == []
+
+
+def test_the_digest_speaks_the_language_its_reader_chose(owner, statement, smtp):
+    owner.email = "owner@example.org"
+    owner.save()
+    client = Client()
+    client.force_login(owner)
+    russian = {"accept-language": "ru"}
+    page = client.get("/workspace/digest", headers=russian).content.decode()
+    assert '<option value="ru" selected>' in page  # the interface language to begin with
+    client.post("/workspace/digest", {"daily": "on"}, headers=russian)  # saved as it stood
+    assert DigestChoice.objects.get(user=owner).language == "ru"
+    confirmed(Client(), statement, volunteer="on", city="Köln")
+    confirmed(Client(), statement, city="Bonn")
+    assert claim_due_digests() == 1
+    run_worker()
+    (mail,) = smtp.messages
+    assert str(make_header(decode_header(mail["Subject"]))) == "undersign: ваша ежедневная сводка"
+    text = smtp.text(mail)
+    assert "2 новые подтверждённые подписи" in text
+    assert "Новые добровольцы по городам:" in text and "Köln: 1" in text
+
+
+def test_the_digest_language_is_changed_on_its_page(owner, statement, smtp):
+    owner.email = "owner@example.org"
+    owner.save()
+    client = Client()
+    client.force_login(owner)
+    client.post(
+        "/workspace/digest", {"daily": "on", "language": "de"}, headers={"accept-language": "ru"}
+    )
+    assert DigestChoice.objects.get(user=owner).language == "de"
+    page = client.get("/workspace/digest").content.decode()
+    assert '<option value="de" selected>' in page
+    confirmed(Client(), statement)
+    claim_due_digests()
+    run_worker()
+    (mail,) = smtp.messages
+    assert "1 neue bestätigte Unterschrift" in smtp.text(mail)

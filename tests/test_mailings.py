@@ -584,3 +584,92 @@ def test_a_worker_dying_before_the_final_dot_sends_nothing_and_leaves_it_waiting
     (mail,) = smtp.messages
     assert "First line.\n.a line with a dot\n." in smtp.text(mail).replace("\r\n", "\n")
     assert services.progress(mailing).sent == 1
+
+
+def test_a_paused_mailing_sends_nobody_until_it_is_resumed(viewer, statement, smtp):
+    contactable(statement, 4, prefix="pa")
+    mailing = new_mailing(viewer, statement)
+    act(viewer, mailing, action="send")
+    assert 'value="pause"' in page(viewer, mailing)
+    assert act(viewer, mailing, action="pause").status_code == 302
+    run_worker()
+    assert smtp.messages == []
+    text = page(viewer, mailing)
+    assert "Paused: 4 signers have not been sent it" in text
+    assert '<meta http-equiv="refresh"' not in text and 'value="resume"' in text
+    assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.PAUSED
+    entry = AuditEntry.objects.get(action="mailing.pause")
+    assert entry.data == {"mailing": mailing.pk, "left": 4}
+    assert act(viewer, mailing, action="pause").status_code == 302  # twice: said, no change
+    assert AuditEntry.objects.filter(action="mailing.pause").count() == 1
+    assert act(viewer, mailing, action="resume").status_code == 302
+    run_worker()
+    assert sorted(m["X-Envelope-To"] for m in smtp.messages) == [
+        f"pa{i}@example.org" for i in range(4)
+    ]
+    assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT
+    assert AuditEntry.objects.filter(action="mailing.resume").count() == 1
+
+
+def test_a_pause_stops_a_worker_between_its_mails(viewer, statement, smtp):
+    contactable(statement, 3, prefix="pb")
+    mailing = new_mailing(viewer, statement)
+    act(viewer, mailing, action="send")
+    # A worker took the lease and picked its next recipient; the organiser pauses now.
+    assert services.take_lease(mailing.pk, "R")
+    recipient = services.next_waiting(mailing.pk)
+    assert recipient is not None
+    services.pause_mailing(mailing, actor=None)
+    assert not services.claim(recipient, "R")  # the claim asks the mailing's state
+    assert services.next_waiting(mailing.pk) is None
+    assert send_mailing.call(mailing.pk, "R") == "busy"  # its next slice lets go
+    assert Mailing.objects.get(pk=mailing.pk).lease_until is None
+    assert smtp.messages == []
+    assert services.progress(mailing).left == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_stops_at_a_pause_and_goes_on_after_resume(
+    statement, smtp, tmp_path, contacts_viewer
+):
+    contactable(statement, 300, prefix="w")
+    contacts_viewer.email = "viewer@example.org"
+    contacts_viewer.save()
+    client = Client()
+    client.force_login(contacts_viewer)
+    mailing = new_mailing(client, statement)
+    act(client, mailing, action="send")
+    env = database_env(tmp_path)
+    env.update(
+        SECRET_KEY=settings.SECRET_KEY,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+        UNDERSIGN_URL="http://testserver",
+        UNDERSIGN_MAILING_RATE="50",
+    )
+    worker = _worker(env)
+    try:
+        started = time.monotonic()
+        while len(smtp.messages) < 20:
+            assert time.monotonic() - started < 60, "the worker sends"
+            time.sleep(0.01)
+        assert act(client, mailing, action="pause").status_code == 302
+        at_pause = len(smtp.messages)
+        time.sleep(1.5)  # at 50 a second, 75 more would have gone
+        after = len(smtp.messages)
+        assert after - at_pause <= 1, "at most the mail already in hand"
+        progress = services.progress(mailing)
+        assert progress.sent == after and progress.left == 300 - after
+        assert "Paused:" in page(client, mailing)
+        assert act(client, mailing, action="resume").status_code == 302
+        while Mailing.objects.get(pk=mailing.pk).status != Mailing.Status.SENT:
+            assert time.monotonic() - started < 120, "the worker finishes after the resume"
+            time.sleep(0.05)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    mailed = Counter(m["X-Envelope-To"] for m in smtp.messages)
+    assert len(mailed) == 300 and max(mailed.values()) == 1
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="mailing.").values_list("action", flat=True)
+    )
+    assert "mailing.pause" in actions and "mailing.resume" in actions

@@ -58,7 +58,9 @@ def digest_statements(user) -> list[Statement]:
     )
 
 
-def digest_of(statement: Statement, since: datetime, until: datetime) -> StatementDigest:
+def digest_of(
+    statement: Statement, since: datetime, until: datetime, language: str = ""
+) -> StatementDigest:
     window = {"confirmed_at__gte": since, "confirmed_at__lt": until}
     counted = Signature.objects.filter(
         statement=statement, status=Signature.Status.CONFIRMED, **window
@@ -86,7 +88,7 @@ def digest_of(statement: Statement, since: datetime, until: datetime) -> Stateme
         for e in entries.filter(action__in=EXPORTS).select_related("actor").order_by("created_at")
     ]
     return StatementDigest(
-        title=str(title_in(statement, statement.language)),
+        title=str(title_in(statement, language or statement.language)),
         signatures=counted.count(),
         volunteers=[(v["city"] or "—", int(v["n"])) for v in volunteers],
         hidden=entries.filter(action="signature.hide").count(),
@@ -119,11 +121,13 @@ def send_digest(user_id: int, since: str, until: str) -> str:
     if user is None or not user.email:
         return "skipped"
     start, end = datetime.fromisoformat(since), datetime.fromisoformat(until)
-    parts = [digest_of(s, start, end) for s in digest_statements(user)]
+    choice = DigestChoice.objects.filter(user_id=user_id).first()
+    language = (choice.language if choice else "") or settings.LANGUAGE_CODE
+    parts = [digest_of(s, start, end, language) for s in digest_statements(user)]
     parts = [p for p in parts if not p.is_empty]
     if not parts:
         return "nothing"  # a day without news sends no mail
     context = {"parts": parts, "since": start, "until": end, "site": settings.SITE_URL}
-    digest_mail(to=user.email, language=settings.LANGUAGE_CODE, context=context).send()
+    digest_mail(to=user.email, language=language, context=context).send()
     logger.info("digest sent to organiser %s", user_id)
     return "sent"

@@ -19,6 +19,8 @@ class Mailing(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
+        # Paused by an organiser: no recipient is claimed until they resume it.
+        PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
@@ -121,6 +123,9 @@ class DigestChoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_choice"
     )
     daily = models.BooleanField(_("Send me a daily digest"), default=False)
+    # The language the digest is written in: the person's interface language when they
+    # chose the digest, changeable on the digest page.
+    language = models.CharField(_("language"), max_length=10, blank=True, db_default="")
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -235,17 +235,63 @@ def retry_in_doubt(mailing: Mailing, *, actor: Any) -> int:
             state=Recipient.State.WAITING, runner="", done_at=None
         )
         if n:
-            Mailing.objects.filter(pk=mailing.pk).update(
+            # A paused mailing stays paused: those rows go when the organiser resumes it.
+            if Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENT).update(
                 status=Mailing.Status.SENDING, finished_at=None
-            )
+            ):
+                send_mailing.enqueue(mailing.pk)
             log_action(
                 "mailing.retry_in_doubt",
                 actor=actor,
                 obj=mailing.statement,
                 data={"mailing": mailing.pk, "rows": n},
             )
-            send_mailing.enqueue(mailing.pk)
     return n
+
+
+def pause_mailing(mailing: Mailing, *, actor: Any) -> None:
+    """Stop sending a running mailing: from the commit on, no worker claims another
+    recipient (`claim` asks the mailing's state in the same UPDATE). A mail already handed
+    to the mail server goes out; everyone else waits until `resume_mailing`."""
+    with transaction.atomic():
+        if not Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.PAUSED
+        ):
+            raise MailingError(_("This mailing is not being sent now."))
+        log_action(
+            "mailing.pause",
+            actor=actor,
+            obj=mailing.statement,
+            data={"mailing": mailing.pk, "left": _left(mailing.pk)},
+        )
+    mailing.refresh_from_db()
+
+
+def resume_mailing(mailing: Mailing, *, actor: Any) -> None:
+    """Send a paused mailing on to those still waiting. Who unsubscribed or withdrew
+    meanwhile is skipped at their turn, as always."""
+    from undersign.mailings.tasks import send_mailing
+
+    with transaction.atomic():
+        if not Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.PAUSED).update(
+            status=Mailing.Status.SENDING
+        ):
+            raise MailingError(_("This mailing is not paused."))
+        log_action(
+            "mailing.resume",
+            actor=actor,
+            obj=mailing.statement,
+            data={"mailing": mailing.pk, "left": _left(mailing.pk)},
+        )
+        # A worker still holding the lease goes on by itself; else this job takes it.
+        send_mailing.enqueue(mailing.pk)
+    mailing.refresh_from_db()
+
+
+def _left(mailing_id: int) -> int:
+    return Recipient.objects.filter(
+        mailing_id=mailing_id, state__in=[Recipient.State.WAITING, Recipient.State.SENDING]
+    ).count()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,8 +327,11 @@ def progress(mailing: Mailing) -> Progress:
 
 def take_lease(mailing_id: int, runner: str) -> bool:
     """Become the one worker sending this mailing, unless another holds a live lease. Taking
-    over from a dead worker turns the row it had in hand into IN_DOUBT."""
+    over from a dead worker turns the row it had in hand into IN_DOUBT. A paused mailing's
+    next slice lets go of its lease instead."""
     now = timezone.now()
+    if release_if_paused(mailing_id, runner):
+        return False
     until = now + timedelta(seconds=settings.MAILING_LEASE_SECONDS)
     with transaction.atomic():
         free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(runner=runner)
@@ -303,6 +352,16 @@ def take_lease(mailing_id: int, runner: str) -> bool:
     return bool(taken)
 
 
+def release_if_paused(mailing_id: int, runner: str) -> bool:
+    """This worker's chain stops: the mailing was paused. One conditional UPDATE, so that a
+    resume committed meanwhile keeps the chain going instead."""
+    return bool(
+        Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.PAUSED, runner=runner).update(
+            runner="", lease_until=None
+        )
+    )
+
+
 def keep_lease(mailing_id: int, runner: str, pause: timedelta) -> None:
     """Hold the lease for the next slice, queued to run after `pause`."""
     until = timezone.now() + pause + timedelta(seconds=settings.MAILING_LEASE_SECONDS)
@@ -310,9 +369,14 @@ def keep_lease(mailing_id: int, runner: str, pause: timedelta) -> None:
 
 
 def next_waiting(mailing_id: int) -> Recipient | None:
-    """The next waiting recipient of a mailing, not yet claimed; None when none is left."""
+    """The next waiting recipient of a mailing, not yet claimed; None when none is left or
+    the mailing was paused."""
     return (
-        Recipient.objects.filter(mailing_id=mailing_id, state=Recipient.State.WAITING)
+        Recipient.objects.filter(
+            mailing_id=mailing_id,
+            state=Recipient.State.WAITING,
+            mailing__status=Mailing.Status.SENDING,
+        )
         .select_related("signature")
         .order_by("id")
         .first()
@@ -320,13 +384,16 @@ def next_waiting(mailing_id: int) -> Recipient | None:
 
 
 def claim(recipient: Recipient, runner: str) -> bool:
-    """Claim a recipient for this worker, committed before its mail goes to the SMTP
-    server; False when another worker took it."""
+    """Claim a recipient for this worker, committed before its mail's final dot; False
+    when another worker took it or the organisers paused the mailing (asked in the same
+    UPDATE, so a pause once committed lets no further mail go)."""
     with transaction.atomic():
         return bool(
-            Recipient.objects.filter(pk=recipient.pk, state=Recipient.State.WAITING).update(
-                state=Recipient.State.SENDING, runner=runner
-            )
+            Recipient.objects.filter(
+                pk=recipient.pk,
+                state=Recipient.State.WAITING,
+                mailing__status=Mailing.Status.SENDING,
+            ).update(state=Recipient.State.SENDING, runner=runner)
         )
 
 
@@ -451,8 +518,17 @@ def unsubscribe(signature: Signature, *, way: str) -> bool:
 # The daily digest --------------------------------------------------------------------------
 
 
-def choose_digest(user: Any, *, daily: bool) -> None:
-    DigestChoice.objects.update_or_create(user=user, defaults={"daily": daily})
+def choose_digest(user: Any, *, daily: bool, language: str) -> None:
+    """A person's own choice of the daily digest, and the language it is written in."""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    DigestChoice.objects.update_or_create(
+        user=user, defaults={"daily": daily, "language": language}
+    )
+
+
+def digest_choice(user: Any) -> DigestChoice | None:
+    return DigestChoice.objects.filter(user=user).first()
 
 
 def wants_digest(user: Any) -> bool:

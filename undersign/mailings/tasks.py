@@ -35,6 +35,11 @@ class _Trouble(Exception):
     """The mail server is not taking mails now: stop this slice, try again later."""
 
 
+class _NotClaimed(Exception):
+    """The recipient could not be claimed: another worker took it, or the organisers paused
+    the mailing. Its unfinished mail was dropped with the connection: nothing went."""
+
+
 def _prepare(
     mailing: Mailing, recipient: Recipient, titles: dict
 ) -> tuple[str, str, EmailMessage | None]:
@@ -70,7 +75,7 @@ def _deliver(connection, message: EmailMessage, claim: Callable[[], bool]) -> st
     smtp = getattr(connection, "connection", None)
     if not isinstance(smtp, smtplib.SMTP):  # mails printed to the terminal (`make run`)
         if not claim():
-            raise _Trouble(Recipient.State.WAITING)
+            raise _NotClaimed
         connection.send_messages([message])
         return Recipient.State.SENT
     encoding = message.encoding or settings.DEFAULT_CHARSET
@@ -96,9 +101,9 @@ def _deliver(connection, message: EmailMessage, claim: Callable[[], bool]) -> st
         smtp.send(body)
     except (smtplib.SMTPException, OSError) as error:
         raise _Trouble(Recipient.State.WAITING) from error  # nothing was taken
-    if not claim():  # another worker took it: drop the transaction with the connection
+    if not claim():  # taken by another worker, or paused: drop the mail with the connection
         connection.close()
-        raise _Trouble(Recipient.State.WAITING)
+        raise _NotClaimed
     try:
         smtp.send(b".\r\n")
         code, _said = smtp.getreply()
@@ -157,6 +162,8 @@ def send_mailing(mailing_id: int, runner: str = "") -> str:
                     state = _deliver(
                         connection, message, partial(services.claim, recipient, runner)
                     )
+            except _NotClaimed:
+                break  # the next slice (if not paused) starts on a fresh connection
             except _Trouble as trouble:
                 services.mark(recipient, str(trouble), runner)
                 logger.warning(
@@ -176,6 +183,9 @@ def send_mailing(mailing_id: int, runner: str = "") -> str:
     logger.info("mailing %s: %s mail(s) sent in this slice", mailing_id, sent)
     if services.finish_if_done(mailing_id):
         return "done"
+    if services.release_if_paused(mailing_id, runner):
+        logger.info("mailing %s paused", mailing_id)
+        return "paused"
     with transaction.atomic():
         services.keep_lease(mailing_id, runner, later)
         send_mailing.using(run_after=timezone.now() + later).enqueue(mailing_id, runner)

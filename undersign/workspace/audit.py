@@ -36,6 +36,8 @@ ACTIONS = {
     "contacts.mailing": _("sent a mailing (the server read the addresses)"),
     "mailing.create": _("wrote a mailing"),
     "mailing.retry_in_doubt": _("sent a mailing again to those not known whether sent"),
+    "mailing.pause": _("paused a mailing"),
+    "mailing.resume": _("resumed a mailing"),
     "team.create": _("created the team"),
     "team.change": _("changed the team's settings"),
     "team.member.roles": _("changed a member's roles"),

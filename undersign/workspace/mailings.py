@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from undersign.mailings import services
 from undersign.mailings.emails import mailing_mail
@@ -150,7 +150,7 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
         statement, request.POST if action == "save" else QueryDict(found.filter_query)
     )
     translation = TranslationForm(request.POST if action == "translate" else None)
-    if action and not draft and action not in ("test", "retry"):
+    if action and not draft and action not in ("test", "retry", "pause", "resume"):
         messages.error(request, _("This mailing has started; it cannot be changed any more."))
         return redirect(request.path)
     try:
@@ -182,6 +182,16 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
         if action == "retry" and not draft:
             n = services.retry_in_doubt(found, actor=request.user)
             messages.success(request, _("Sending again to %(n)s signers.") % {"n": n})
+            return redirect(request.path)
+        if action == "pause":
+            services.pause_mailing(found, actor=request.user)
+            messages.success(
+                request, _("The mailing is paused: nobody else gets it until you resume it.")
+            )
+            return redirect(request.path)
+        if action == "resume":
+            services.resume_mailing(found, actor=request.user)
+            messages.success(request, _("The mailing is being sent again."))
             return redirect(request.path)
         if action == "send":
             n = services.start_mailing(found, _stored_filter(statement, found), actor=request.user)
@@ -222,6 +232,7 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
         "mailing": found,
         "draft": found.status == Mailing.Status.DRAFT,
         "running": found.status == Mailing.Status.SENDING,
+        "paused": found.status == Mailing.Status.PAUSED,
         "form": form,
         "filters": filters,
         "translation": translation,
@@ -248,6 +259,11 @@ class DigestForm(forms.Form):
         ),
         required=False,
     )
+    language = forms.ChoiceField(label=gettext_lazy("Language of the digest"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = _languages()  # type: ignore[attr-defined]
 
 
 @workspace_view
@@ -256,12 +272,19 @@ def digest(request: HttpRequest) -> HttpResponse:
     user = request.user
     memberships = getattr(request, "workspace_memberships", [])
     may = any(m.owner or m.contacts_viewer for m in memberships)
+    choice = services.digest_choice(user)
+    # Unless chosen on this page, the digest speaks the language the person reads it in.
+    interface = get_language() or settings.LANGUAGE_CODE
     form = DigestForm(
         request.POST if request.method == "POST" else None,
-        initial={"daily": services.wants_digest(user)},
+        initial={
+            "daily": bool(choice and choice.daily),
+            "language": (choice.language if choice else "") or interface,
+        },
     )
     if may and form.is_bound and form.is_valid():
-        services.choose_digest(user, daily=form.cleaned_data["daily"])
+        language = form.cleaned_data["language"] or interface
+        services.choose_digest(user, daily=form.cleaned_data["daily"], language=language)
         if form.cleaned_data["daily"]:
             messages.success(request, _("You will get the daily digest."))
         else:
