@@ -274,6 +274,9 @@ def test_the_cli_sends_a_sealed_export_from_the_organisers_computer(
     assert "0 sent, 2 sent before" in again.stdout
     assert all(m["Message-ID"].endswith("@testserver>") for m in received.values())
     assert len(smtp.messages) == 2
+    # Each link opens the page in the signer's language.
+    assert unsubscribe_path(received["sealed0@example.org"]).endswith("?lang=de")
+    assert unsubscribe_path(received["sealed1@example.org"]).endswith("?lang=en")
     # One click from the mail program: the server finds the sealed signer without the address.
     path = unsubscribe_path(received["sealed1@example.org"])
     response = Client().post(

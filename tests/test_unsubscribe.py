@@ -3,16 +3,27 @@ found by an index, never by reading every sealed box; the page speaks the signer
 and names the statement whose organisers they stop hearing from; no address in a link, a
 subject or a log line."""
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import run_worker
 from tests.signers import confirmed, many
+from tests.test_mailings import act, contactable, new_mailing, unsubscribe_path
 from undersign.mailings import services
 from undersign.organisers.models import SealingKey
 from undersign.signatures import contacts
 from undersign.signatures.models import Contact, Signature
+
+
+@pytest.fixture
+def viewer(contacts_viewer):
+    contacts_viewer.email = "viewer@example.org"
+    contacts_viewer.save()
+    client = Client()
+    client.force_login(contacts_viewer)
+    return client
 
 
 def seal_with_a_new_key(statement) -> None:
@@ -80,3 +91,53 @@ def test_a_made_up_token_reads_no_box_whatever_the_number_of_signers(statement):
     with CaptureQueriesContext(connection) as queries:
         Client(REMOTE_ADDR="10.1.1.2").get("/unsubscribe/s.not-a-digest")
     assert not any("signatures_contact" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_russian_signer_unsubscribes_in_russian_and_is_named_nowhere(
+    viewer, statement, smtp, caplog
+):
+    caplog.set_level("DEBUG")
+    contactable(statement, 1, prefix="ru", language="ru")
+    mailing = new_mailing(viewer, statement, subject="Friday")
+    act(viewer, mailing, action="send")
+    run_worker()
+    (mail,) = smtp.messages
+    path = unsubscribe_path(mail)
+    assert path.endswith("?lang=ru")
+    assert path in smtp.text(mail).replace("http://testserver", "")
+    assert "example.org" not in mail["List-Unsubscribe"] + mail["Subject"] + path
+    ours = [r for r in caplog.records if not r.name.startswith("mail.log")]  # not the test server
+    assert ours and not any("example.org" in r.getMessage() for r in ours)
+
+    browser = Client(headers={"accept-language": "en"})  # a browser set to English
+    page = browser.get(path).content.decode()
+    assert "Больше не получать писем от организаторов?" in page
+    assert "Open letter on political prisoners" in page  # whose organisers: the statement
+    assert "ru0@example.org" not in page
+    response = browser.post(path)
+    assert response.status_code == 302 and response["Location"].endswith("?lang=ru")
+    page = browser.get(response["Location"]).content.decode()
+    assert "Вы больше не будете получать писем от организаторов" in page
+    assert "Open letter on political prisoners" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "This is only about the organisers of"),
+        ("ru", "Это касается только организаторов"),
+        ("uk", "Це стосується лише організаторів"),
+        ("de", "Das betrifft nur die Organisatoren von"),
+    ],
+)
+def test_the_page_says_whose_mails_stop_in_each_language(statement, language, sentence):
+    (pk,) = contactable(statement, 1, prefix="x", language="en")
+    token = services.unsubscribe_token(Signature.objects.get(pk=pk))
+    page = Client().get(f"/unsubscribe/{token}?lang={language}").content.decode()
+    assert sentence in page and "Open letter on political prisoners" in page
+
+
+def test_a_broken_link_answers_in_the_links_language(statement):
+    response = Client().get("/unsubscribe/s." + "ab" * 20 + "?lang=uk")
+    assert response.status_code == 404
+    assert "Це посилання не працює" in response.content.decode()

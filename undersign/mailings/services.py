@@ -17,6 +17,7 @@ import hmac
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -465,8 +466,12 @@ def sealed_unsubscribe_token(sealed_box: str) -> str:
     return f"{SEALED_TOKEN}.{contacts.sealed_digest(sealed_box)}"
 
 
-def unsubscribe_url(token: str) -> str:
-    return f"{settings.SITE_URL}/unsubscribe/{token}"
+def unsubscribe_url(token: str, language: str = "") -> str:
+    """The link in a mail (and its List-Unsubscribe header): the page it opens speaks the
+    signer's `language`, whatever the browser or mail program that opens it says."""
+    known = language in dict(settings.LANGUAGES)
+    query = "?" + urlencode({"lang": language}) if known else ""
+    return f"{settings.SITE_URL}/unsubscribe/{token}{query}"
 
 
 def signature_for_token(token: str) -> Signature | None:

@@ -59,7 +59,9 @@ def _prepare(
         body=body,
         language=language,
         to=address,
-        unsubscribe_url=services.unsubscribe_url(services.unsubscribe_token(signature)),
+        unsubscribe_url=services.unsubscribe_url(
+            services.unsubscribe_token(signature), signature.language
+        ),
         title=titles[language],
     )
     return Recipient.State.SENT, language, message

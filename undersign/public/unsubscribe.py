@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from undersign import abuse
 from undersign.mailings import services
 from undersign.mailings.models import Unsubscription
+from undersign.public.languages import site_language
 from undersign.statements.texts import title_in
 
 BAD_TOKEN_LIMITS = ((20, 60), (200, 3600))
@@ -35,11 +36,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         way = Unsubscription.Way.ONE_CLICK if one_click else Unsubscription.Way.PAGE
         services.unsubscribe(signature, way=way)  # a second press changes nothing
         if not one_click:
-            return redirect(request.path)
-    with translation.override(signature.language or None):
+            return redirect(request.get_full_path())  # keeps the mail's ?lang=
+    # The language the mail's link names (the signer's), else the one they signed in.
+    language = site_language(request.GET.get("lang")) or signature.language or None
+    with translation.override(language):
         context = {
             "statement": signature.statement,
-            "title": title_in(signature.statement, signature.language),
+            "title": title_in(signature.statement, language or signature.statement.language),
             "done": not signature.contact_consent_version or request.method == "POST",
         }
         return render(request, "mailings/public/unsubscribe.html", context)

@@ -135,15 +135,16 @@ class Command(BaseCommand):
         if not opened.email:
             counts["no address"] += 1
             return
-        lang = str(row.get("language") or "")
-        lang = lang if lang in wordings else language
+        signed_in = str(row.get("language") or "")
+        lang = signed_in if signed_in in wordings else language
         subject, body = wordings[lang]
+        token = services.sealed_unsubscribe_token(blob)
         message = mailing_mail(
             subject=subject,
             body=body,
             language=lang,
             to=opened.email,
-            unsubscribe_url=services.unsubscribe_url(services.sealed_unsubscribe_token(blob)),
+            unsubscribe_url=services.unsubscribe_url(token, signed_in or lang),
             title=self._title,
         )
         message.connection = connection
