@@ -141,3 +141,27 @@ def test_a_broken_link_answers_in_the_links_language(statement):
     response = Client().get("/unsubscribe/s." + "ab" * 20 + "?lang=uk")
     assert response.status_code == 404
     assert "Це посилання не працює" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_boxes_sealed_before_it_their_digest(statement):
+    from django.db.migrations.executor import MigrationExecutor
+
+    many(statement, 2, contact_consent_version="v1")
+    sealed_one, clear_one = Signature.objects.order_by("id").values_list("id", flat=True)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("signatures", "0009_imports")])
+    old = executor.loader.project_state([("signatures", "0009_imports")]).apps
+    old_contact = old.get_model("signatures", "Contact")
+    old_contact.objects.create(signature_id=sealed_one, sealed="sealed:v1:an-old-box")
+    old_contact.objects.create(signature_id=clear_one, email="clear@example.org")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    box = Contact.objects.get(signature_id=sealed_one)
+    assert box.box_digest == contacts.sealed_digest("sealed:v1:an-old-box")
+    assert Contact.objects.get(signature_id=clear_one).box_digest == ""
+    token = services.sealed_unsubscribe_token(box.sealed)
+    assert Client().post(f"/unsubscribe/{token}").status_code == 302
