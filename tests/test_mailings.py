@@ -589,7 +589,7 @@ def test_a_worker_dying_before_the_final_dot_sends_nothing_and_leaves_it_waiting
     assert services.progress(mailing).sent == 1
 
 
-def test_a_paused_mailing_sends_nobody_until_it_is_resumed(viewer, statement, smtp):
+def test_a_paused_mailing_sends_nobody_until_it_is_resumed(viewer, statement, smtp, owner):
     contactable(statement, 4, prefix="pa")
     mailing = new_mailing(viewer, statement)
     act(viewer, mailing, action="send")
@@ -612,6 +612,10 @@ def test_a_paused_mailing_sends_nobody_until_it_is_resumed(viewer, statement, sm
     ]
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT
     assert AuditEntry.objects.filter(action="mailing.resume").count() == 1
+    owner_view = Client()
+    owner_view.force_login(owner)
+    log = owner_view.get("/workspace/audit/").content.decode()
+    assert "paused a mailing" in log and "resumed a mailing" in log
 
 
 def test_a_pause_stops_a_worker_between_its_mails(viewer, statement, smtp):

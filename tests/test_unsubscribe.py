@@ -114,6 +114,7 @@ def test_a_russian_signer_unsubscribes_in_russian_and_is_named_nowhere(
     assert "Больше не получать писем от организаторов?" in page
     assert "Open letter on political prisoners" in page  # whose organisers: the statement
     assert "ru0@example.org" not in page
+    assert '<meta name="robots" content="noindex">' in page  # a personal link: never indexed
     response = browser.post(path)
     assert response.status_code == 302 and response["Location"].endswith("?lang=ru")
     page = browser.get(response["Location"]).content.decode()
