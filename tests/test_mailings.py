@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 
@@ -680,3 +681,32 @@ def test_the_worker_stops_at_a_pause_and_goes_on_after_resume(
         AuditEntry.objects.filter(action__startswith="mailing.").values_list("action", flat=True)
     )
     assert "mailing.pause" in actions and "mailing.resume" in actions
+
+
+def test_a_mail_whose_claim_is_refused_is_dropped_at_once(viewer, statement, smtp):
+    """A pause (or another worker) can refuse the claim while the mail waits for its final
+    dot: the mail is dropped with the connection, without a QUIT the server would take for
+    more of the mail (and the worker waiting for an answer that never comes)."""
+    contactable(statement, 1, prefix="q")
+    mailing = new_mailing(viewer, statement)
+    act(viewer, mailing, action="send")
+    recipient = services.next_waiting(mailing.pk)
+    _state, _language, message = tasks._prepare(mailing, recipient, {})
+    connection = get_connection()
+    connection.open()
+    outcome: list[object] = []
+
+    def deliver() -> None:
+        try:
+            tasks._deliver(connection, message, lambda: False)
+        except tasks._NotClaimed as refused:
+            outcome.append(refused)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=deliver, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive(), "the worker hangs on a connection left in DATA"
+    assert outcome and smtp.messages == []
+    assert Recipient.objects.get().state == Recipient.State.WAITING

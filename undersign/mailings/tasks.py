@@ -104,7 +104,7 @@ def _deliver(connection, message: EmailMessage, claim: Callable[[], bool]) -> st
     except (smtplib.SMTPException, OSError) as error:
         raise _Trouble(Recipient.State.WAITING) from error  # nothing was taken
     if not claim():  # taken by another worker, or paused: drop the mail with the connection
-        connection.close()
+        _drop(connection, smtp)
         raise _NotClaimed
     try:
         smtp.send(b".\r\n")
@@ -117,6 +117,13 @@ def _deliver(connection, message: EmailMessage, claim: Callable[[], bool]) -> st
     if 400 <= code < 500:
         raise _Trouble(Recipient.State.WAITING)
     return Recipient.State.FAILED
+
+
+def _drop(connection, smtp: smtplib.SMTP) -> None:
+    """Close a connection in the middle of a mail's DATA: no QUIT (the server would read it
+    as more of the mail and never answer), just the socket, so the server discards the mail."""
+    smtp.close()
+    connection.connection = None
 
 
 @task()
