@@ -1,6 +1,7 @@
 """A mailing in a real browser with JavaScript off: a contacts viewer writes to the signers
 of one city who agreed to be contacted, previews, sends; a signer stops the mails from the
-link in theirs. The browser fixtures are in tests/browser.py."""
+link in theirs; pausing and resuming a running mailing. The browser fixtures are in
+tests/browser.py."""
 
 import re
 
@@ -54,6 +55,13 @@ def test_a_contacts_viewer_writes_to_one_city_and_a_signer_stops_the_mails(
     expect(page.locator(".preview-body").first).to_contain_text("in the Bürgerhaus.")
     press(page, "Send me a test")
     press(page, "Send to 2 signers now")
+    expect(page.locator(".mailing-state")).to_have_text("Sending")
+    press(page, "Pause the mailing")
+    expect(page.locator(".mailing-state")).to_have_text("Paused")
+    expect(page.locator(".paused")).to_contain_text("2 signers have not been sent it")
+    run_worker()  # the test to yourself goes; the signers wait
+    assert [m["X-Envelope-To"] for m in smtp.messages] == ["viewer@example.org"]
+    press(page, "Resume the mailing")
     expect(page.locator(".mailing-state")).to_have_text("Sending")
     run_worker()
     page.reload()
