@@ -181,3 +181,26 @@ def test_the_language_switcher_needs_no_token_and_refuses_other_sites(client, st
     )
     assert forged.status_code == 403
     assert "django_language" not in forged.cookies
+
+
+def test_a_shared_copy_keeps_the_readers_language_and_the_headers_of_every_page(statement):
+    Client(HTTP_ACCEPT_LANGUAGE="ru").get(PAGE)  # the Russian copy exists
+    reader = Client()
+    reader.cookies["django_language"] = "ru"
+    first, again = reader.get(PAGE), reader.get(PAGE)
+    for response in (first, again):
+        assert 'lang="ru"' in response.content.decode()
+        assert response["Content-Language"] == "ru"
+        assert response["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert "Accept-Language" in response["Vary"] and "Cookie" in response["Vary"]
+        assert not response.cookies
+    assert again.content == first.content
+    german = Client().get(PAGE + "?lang=de")  # a shared link: sets the language cookie
+    assert german.cookies["django_language"].value == "de"
+    assert 'lang="de"' in german.content.decode()
+
+
+def test_a_host_not_allowed_gets_no_shared_copy(client, statement):
+    client.get(PAGE)
+    assert client.get(PAGE, HTTP_HOST="evil.example").status_code == 400

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "undersign.middleware.privacy_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A shared copy of a statement page is answered here, before sessions and the rest.
+    "undersign.public.page_cache.SharedPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "undersign.public.languages.LanguageFromLink",
