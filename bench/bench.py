@@ -170,7 +170,15 @@ def wrk(
     connections: int = CONNECTIONS,
 ) -> dict[str, float]:
     """Load `url` with wrk for a bounded time; requests/s, p99 in ms, failed answers."""
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    args = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
     for header in headers:
         args += ["-H", header]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
