@@ -3,7 +3,7 @@
 Opening an SMTP connection for each mail (connect, EHLO, perhaps STARTTLS and login, QUIT)
 cost more than rendering the mail: the queue drained at about 60 mails a second with two
 workers (issue 13). One connection per process now carries mail after mail. A connection
-that sat idle a few seconds is asked with NOOP whether it still stands; after any error it
+that sat idle a second or more is asked with NOOP whether it still stands; after any error it
 is dropped, the error goes to the job's own retry rules, and the next mail opens a new one.
 A mail is never sent again by this module: what failed is retried (or not) by the job.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-IDLE_CHECK_SECONDS = 5.0
+IDLE_CHECK_SECONDS = 1.0
 
 _open: dict[str, Any] = {"connection": None, "settings": None, "used": 0.0}
 
