@@ -8,7 +8,6 @@ was pending must go out once the worker is back, once.
 import contextlib
 import http.client
 import os
-import re
 import signal
 import subprocess
 import threading
@@ -62,10 +61,11 @@ def _csrf(port: int) -> tuple[str, str]:
             connection.request("GET", "/s/demo/")
             response = connection.getresponse()
             html = response.read().decode()
-            cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", ""))
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-            assert cookie and token
-            return cookie.group(1), token.group(1)
+            # The page sets no cookie and carries no token (it is shared by every reader);
+            # the signing form needs none. The posts send these empty ones, as before.
+            assert response.status == 200 and 'id="sign-form"' in html
+            assert "csrfmiddlewaretoken" not in html and not response.getheader("Set-Cookie")
+            return "", ""
         except OSError:
             time.sleep(0.1)
     raise AssertionError("the server did not answer")

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "undersign.middleware.privacy_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A shared copy of a statement page is answered here, before sessions and the rest.
+    "undersign.public.page_cache.SharedPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "undersign.public.languages.LanguageFromLink",
@@ -148,6 +150,9 @@ CACHES = {"default": _cache()}
 # How long the statement page's list and counter may be served from the cache. Changes by
 # confirm and withdraw clear it at once in this process (in every process with Redis).
 PUBLIC_CACHE_SECONDS = env_int("UNDERSIGN_PUBLIC_CACHE_SECONDS", 10)
+# The statement page is rendered once and shared (public/page_cache.py); after a confirmation
+# the shared copy may show the old counter this long, so a surge re-renders it once a second.
+PAGE_COUNTER_LAG_SECONDS = env_int("UNDERSIGN_PAGE_COUNTER_LAG_SECONDS", 1)
 # Rows of the public counter per statement: confirmations add to a random one, so concurrent
 # confirmations on PostgreSQL rarely wait for the same row lock.
 SIGNATURE_COUNT_SHARDS = 16

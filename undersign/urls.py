@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from undersign.api.api import api
+from undersign.public.languages import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher, without a cookie token (public/languages.py).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("workspace/", include("undersign.workspace.urls")),
     path("a/", include("undersign.room.urls")),

@@ -1,7 +1,8 @@
 """One choice of language for the interface and the text.
 
-The header's switcher posts to Django's `set_language`, which sets the interface language; a
-statement page without `?lang=` shows the text in that language. A `?lang=` link (the
+The header's switcher posts to Django's `set_language` (through ours, which needs no cookie
+token), which sets the interface language; a statement page without `?lang=` shows the text
+in that language. A `?lang=` link (the
 statement's "also in" links, a shared link, the links in our mails) sets the interface too
 when the site speaks that language, so the reader never sees an English page around a Russian
 text, and the signature made from that page carries the language the signer read.
@@ -23,6 +24,9 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_info
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from undersign.statements.texts import language_code
 
@@ -109,6 +113,20 @@ def use_language(request: HttpRequest, code: str) -> None:
     request._language_from_link = code  # type: ignore[attr-defined]
 
 
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's `set_language` without a cookie token, so
+    the page around the switcher is the same for every reader and can be shared (see
+    `page_cache`). Posts from other sites' pages are refused as for the signing forms."""
+    from undersign.abuse import from_this_site
+    from undersign.public.errors import forbidden
+
+    if not from_this_site(request):
+        return forbidden(request)
+    return i18n.set_language(request)
+
+
 class LanguageFromLink:
     """Middleware: a public page's `?lang=xx` in a language the site speaks sets the
     interface language too, for this request and (by the language cookie) the next ones.
@@ -126,7 +144,11 @@ class LanguageFromLink:
         if (
             chosen
             and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen
-            and response.get("Content-Type", "").startswith("text/html")
+            and (
+                response.get("Content-Type", "").startswith("text/html")
+                # The shared statement page answers a browser that holds it with a 304.
+                or response.status_code == 304
+            )
         ):
             # What set_language would set; never on images or feeds, which caches share.
             response.set_cookie(

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from undersign import abuse
-from undersign.public import sharing
+from undersign.public import page_cache, sharing
 from undersign.public.errors import forbidden
 from undersign.public.languages import language_switched, switch_within
 from undersign.public.reading import (
@@ -96,11 +96,15 @@ def _sign_action(statement: Statement) -> str:
 
 def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
     statement = public_statement(slug)
-    return render(
-        request,
-        "public/statement.html",
-        _statement_context(request, statement, PublicSignatureForm(statement=statement)),
-    )
+
+    def rendered() -> HttpResponse:
+        context = _statement_context(request, statement, PublicSignatureForm(statement=statement))
+        return render(request, "public/statement.html", context)
+
+    if not page_cache.shareable(request):
+        return rendered()
+    # The same page for every anonymous reader of this language: rendered once, shared.
+    return page_cache.serve(request, statement, wanted_language(request), rendered)
 
 
 @csrf_exempt  # no cookie token: `abuse.from_this_site` refuses other sites' posts

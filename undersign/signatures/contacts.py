@@ -285,7 +285,9 @@ def contact_for_mail(signature_id: int) -> Contact | None:
     """The contact a system mail goes to, its `email` and `name` opened from the transit box
     (empty once the mail went out); None once the signature was withdrawn."""
     contact = (
-        Contact.objects.select_related("signature", "signature__statement")
+        # The mail names the wording signed: its titles, not its whole text.
+        Contact.objects.select_related("signature__statement", "signature__revision")
+        .defer("signature__revision__text")
         .filter(signature_id=signature_id)
         .first()
     )

@@ -19,6 +19,7 @@ from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
 from django.db.models import Count, F, Sum
 
+from undersign import pagecache
 from undersign.signatures.models import Signature, SignatureCount, SignatureTally
 
 logger = logging.getLogger(__name__)
@@ -32,12 +33,13 @@ def first_page_key(statement_id: int, limit: int) -> str:
     return f"{_cache_key('first-page', statement_id)}:{limit}"
 
 
-def forget_public_data(statement_id: int) -> None:
+def forget_public_data(statement_id: int, *, counted_only: bool = False) -> None:
     """Drop the cached counter and first list page of a statement, now and after commit.
 
     Now, so this process sees the change at once (tests run inside one transaction that
     never commits); after commit, so a reader who cached the old values in between does not
-    keep them.
+    keep them. The statement's shared page goes too: at once, or, when a confirmation only
+    added to the counter (`counted_only`), within `PAGE_COUNTER_LAG_SECONDS`.
     """
 
     keys = [
@@ -60,6 +62,10 @@ def forget_public_data(statement_id: int) -> None:
 
     forget()
     transaction.on_commit(forget)
+    if counted_only:
+        pagecache.counted(statement_id)
+    else:
+        pagecache.changed(statement_id)
 
 
 def add_to_count(statement_id: int, revision_id: int, delta: int) -> None:
@@ -72,7 +78,9 @@ def add_to_count(statement_id: int, revision_id: int, delta: int) -> None:
     if not rows.update(count=F("count") + delta):
         _create_shards(statement_id, revision_id)
         rows.update(count=F("count") + delta)
-    forget_public_data(statement_id)
+    # A confirmation adds a name and one to the counter: shown within a second. A name
+    # taken off (a withdrawal, a fake one) leaves the shared page at once.
+    forget_public_data(statement_id, counted_only=delta > 0)
 
 
 def _create_shards(statement_id: int, revision_id: int) -> None:

@@ -11,7 +11,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from undersign.signatures import contacts
+from undersign.signatures import contacts, delivery
 from undersign.signatures.emails import confirmation_mail, notice_mail, reminder_mail
 from undersign.signatures.models import Contact, Signature, SigningNotice
 from undersign.signatures.retention import reminders_on
@@ -65,7 +65,7 @@ def send_confirmation(signature_id: int, attempt: int = 1) -> str:
         # Withdrawn or purged in the meantime, or already sent by an earlier run.
         return "skipped"
     try:
-        confirmation_mail(contact).send()
+        delivery.send(confirmation_mail(contact))
     except (smtplib.SMTPException, OSError) as error:
         if attempt >= settings.MAIL_MAX_ATTEMPTS:
             logger.error(
@@ -104,7 +104,7 @@ def send_reminder(signature_id: int, attempt: int = 1) -> str:
         contacts.forget_mail_address(signature_id)
         return "skipped"  # confirmed meanwhile, or already sent by an earlier run
     try:
-        reminder_mail(contact).send()
+        delivery.send(reminder_mail(contact))
     except (smtplib.SMTPException, OSError) as error:
         if attempt >= settings.MAIL_MAX_ATTEMPTS:
             logger.error("reminder of signature %s failed for good", signature_id)
@@ -175,7 +175,7 @@ def send_notice(notice_id: int) -> str:
         contacts.forget_notice_address(notice_id, sent=False)
         return "throttled"
     try:
-        notice_mail(notice, asked=asked).send()
+        delivery.send(notice_mail(notice, asked=asked))
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("notice %s failed (%s)", notice_id, type(error).__name__)
         contacts.forget_notice_address(notice_id, sent=False)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from undersign.organisers.models import Team
 from undersign.organisers.services import log_action
 from undersign.statements import markdown
+from undersign.statements.lookup import public_statement_row
 from undersign.statements.models import Clause, Revision, Statement
 from undersign.statements.texts import canonical_text as canonical_text
 from undersign.statements.texts import content_hash as content_hash
@@ -237,7 +238,7 @@ def public_statement(slug: str) -> Statement:
     """The published or closed statement at `slug`; drafts do not exist for the public."""
     if not _SLUG.fullmatch(slug):
         raise Http404  # not a slug (the API takes any string): no query with it
-    statement = public_statements().filter(slug=slug).first()
+    statement = public_statement_row(slug)
     if statement is None:
         raise Http404
     return statement
