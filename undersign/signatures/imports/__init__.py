@@ -7,10 +7,10 @@ The path, for the workspace and `undersign import-signatures` alike:
    key, which is not in the database: on a sealed statement no address waits in clear);
 2. `preview` checks every row as the signing form would, with the mapping the organiser
    chose (`change_mapping`);
-3. `queue_import` (the workspace's button) hands the import to the worker
-   (`tasks.import_sheet`), whose `run_import` the CLI calls in-process: it brings in the
-   rows without a problem, a chunk of rows per transaction, and goes on from the last chunk
-   written if it was cut short (a killed worker, an error, a second press). A row with an email goes through the
+3. `run_import` brings in the rows without a problem, a chunk of rows per transaction,
+   and goes on from the last chunk written if it was cut short (a killed worker, an error,
+   a second press). The CLI calls it in-process; the workspace's button (`queue_import`)
+   hands it to the worker (`tasks.import_sheet`). A row with an email goes through the
    signing service's own preparation and becomes a pending signature with its confirmation
    mail (counted and listed only once its owner confirms; an address that already signed
    or is pending is left as it is, and nobody is told which); a row without one, on a paper
@@ -44,9 +44,9 @@ __all__ = [
     "ImportBusy",
     "ImportError_",
     "SheetError",
+    "blocker",
     "change_mapping",
     "discard_import",
-    "blocker",
     "preview",
     "queue_import",
     "run_import",
