@@ -143,6 +143,16 @@ def test_the_progress_page_speaks_the_organisers_language(viewer, statement, lan
     assert words in text
 
 
+def test_the_reader_may_stop_the_reloading(viewer, statement):
+    response = upload(viewer, statement.slug, as_csv(HEADER, form_rows(2)))
+    url = response["Location"]
+    viewer.post(url, {"action": "import"})
+    assert '<meta http-equiv="refresh" content="3">' in page(viewer, url)
+    still = page(viewer, f"{url}?still=1")
+    assert "http-equiv" not in still
+    assert "does not reload by itself" in still and "Importing" in still
+
+
 def worker_env(tmp_path, smtp) -> dict[str, str]:
     env = database_env(tmp_path)
     env.update(

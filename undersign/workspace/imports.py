@@ -128,6 +128,9 @@ def preview(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
         counts = {"mailed": 0, "already": 0, "paper": 0, "skipped": 0, **upload.counts}
         context.update(
             running=upload.is_running,
+            # The reloading is a time limit for someone reading slowly or with a screen
+            # reader (WCAG 2.2.1): they may turn it off.
+            still=request.GET.get("still") == "1",
             failed=upload.has_failed,
             started=bool(upload.counts) or upload.done > 0,
             counts=counts,
