@@ -59,6 +59,8 @@ def test_a_second_press_queues_nothing_and_nothing_changes_while_it_runs(viewer,
     assert again.status_code == 400
     assert "being imported already" in again.content.decode()
     assert import_jobs() == 1
+    started = AuditEntry.objects.get(action="signatures.import_start")
+    assert started.data == {"import": SignatureImport.objects.get().pk, "rows": 5, "from": 0}
     # While it waits for the worker: no new mapping, no discarding.
     remap = viewer.post(url, {"action": "map", "col_0": "", "col_1": "email", "col_2": "name"})
     assert "cannot change" in remap.content.decode()
@@ -99,6 +101,8 @@ def test_an_import_that_stops_on_an_error_is_resumed_without_doubling_anyone(
 
     viewer.post(url, {"action": "resume"})
     assert "Importing" in page(viewer, url)
+    resumed = AuditEntry.objects.filter(action="signatures.import_start").latest("id")
+    assert resumed.data["from"] == 50
     run_worker()
     done = page(viewer, url)
     assert "60 signers were asked by mail to confirm" in done

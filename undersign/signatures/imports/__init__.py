@@ -212,6 +212,7 @@ def forget_stale_uploads() -> int:
             created_at__lt=timezone.now() - KEPT, imported_at__isnull=True
         )
         .exclude(rows="")
+        .exclude(queued_at__isnull=False, failed_at__isnull=True)  # the worker is on it
         .update(rows="", discarded_at=timezone.now())
     )
 
@@ -225,6 +226,7 @@ def queue_import(upload: SignatureImport, *, actor: Any = None) -> None:
     queues nothing. Only the quick checks happen here; the rows are checked by the job."""
     from undersign.signatures.tasks import import_sheet
 
+    statement = upload.statement
     problem = blocker(upload)
     if problem:
         raise ImportError_(problem)
@@ -236,6 +238,12 @@ def queue_import(upload: SignatureImport, *, actor: Any = None) -> None:
         ).update(queued_at=timezone.now(), failed_at=None):
             raise ImportBusy
         import_sheet.enqueue(upload.pk, actor_id)  # ids only: no row sits in the queue
+        log_action(
+            "signatures.import_start",
+            actor=actor,
+            obj=statement,
+            data={"import": upload.pk, "rows": upload.row_count, "from": upload.done},
+        )
     upload.refresh_from_db()
 
 
