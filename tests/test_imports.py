@@ -182,7 +182,14 @@ def test_it_imports_a_russian_google_form_of_1000_rows_with_its_broken_ones(
     upload_id = SignatureImport.objects.get().pk
     done = viewer.post(f"/workspace/s/{statement.slug}/import/{upload_id}/", {"action": "import"})
     assert done.status_code == 302
+    # The button only queues the import: the page then follows the worker.
+    waiting = viewer.get(done["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in waiting
+    assert "Waiting for the worker" in waiting and "0 of 1005 rows done" in waiting
+    assert Signature.objects.count() == 0
+    run_worker()
     result = viewer.get(done["Location"]).content.decode()
+    assert "http-equiv" not in result
     assert "1000 signers were asked by mail to confirm" in result
     assert "5 rows with a problem were not imported" in result
 
@@ -243,6 +250,7 @@ def test_an_address_that_signed_is_neither_doubled_nor_told(viewer, statement, s
     response = upload(viewer, statement.slug, as_csv(HEADER[:3], [r[:3] for r in form_rows(3)]))
     upload_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
     viewer.post(response["Location"], {"action": "import"})
+    run_worker()
     assert Signature.objects.filter(contact__email="signer1@example.org").count() == 1
     assert Signature.objects.count() == 3
     assert SignatureImport.objects.get(pk=upload_id).counts["already"] == 1
@@ -270,6 +278,7 @@ def test_a_paper_list_counts_at_once_apart_and_lists_only_who_said_how(
     page = viewer.get(response["Location"]).content.decode()
     assert "3 rows without an email: counted as paper signatures" in page
     viewer.post(response["Location"], {"action": "import"})
+    run_worker()
     assert services.signature_count(statement) == 3
     assert services.paper_count(statement) == 3
     paper = Signature.objects.filter(source="paper", status="confirmed")
@@ -278,6 +287,8 @@ def test_a_paper_list_counts_at_once_apart_and_lists_only_who_said_how(
     public = Client().get(f"/s/{statement.slug}/").content.decode()
     assert "Мария Иванова" in public and "Пётр" not in public and "Сидоров" not in public
     assert "3 of them on paper" in public
+    embed = Client().get(f"/s/{statement.slug}/embed").content.decode()
+    assert "3 of them on paper" in embed
     board = viewer.get(f"/workspace/s/{statement.slug}/dashboard").content.decode()
     assert re.search(r"On paper</dt>\s*<dd>3<", board)
     run_worker()

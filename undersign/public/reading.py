@@ -230,6 +230,7 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
         "statement": statement,
         "text": text,
         "count": count,
+        "paper_count": signing.paper_count(statement),
         "percent": goal_percent(count, statement.goal),
         "form": form,
         "sent": request.method == "GET" and request.GET.get("sent") == "1",

@@ -375,6 +375,11 @@ class SignatureImport(models.Model):
     counts = models.JSONField(default=dict)
     imported_at = models.DateTimeField(null=True, blank=True)
     discarded_at = models.DateTimeField(null=True, blank=True)
+    # The workspace's import runs in the worker (`tasks.import_sheet`): queued when the
+    # organiser pressed the button, failed when that job stopped on an error (a new press
+    # resumes it from `done`).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -387,3 +392,12 @@ class SignatureImport(models.Model):
     @property
     def is_open(self) -> bool:
         return self.imported_at is None and self.discarded_at is None
+
+    @property
+    def is_running(self) -> bool:
+        """Queued for the worker or being imported by it, and not stopped on an error."""
+        return self.is_open and self.queued_at is not None and self.failed_at is None
+
+    @property
+    def has_failed(self) -> bool:
+        return self.is_open and self.failed_at is not None

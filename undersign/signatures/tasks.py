@@ -185,3 +185,38 @@ def send_notice(notice_id: int) -> str:
         Signature.objects.filter(pk=notice.signature.pk).update(mail_sent_at=timezone.now())
     logger.info("notice %s for signature %s sent", notice_id, notice.signature.pk)
     return "sent"
+
+
+@task()
+def import_sheet(import_id: int, user_id: int | None = None) -> str:
+    """The workspace's import of a sheet (`imports.queue_import`): `run_import`, which goes
+    on from the last chunk written, so a job run again after its worker was killed doubles
+    nobody. The job carries ids only; the rows stay in their transit box."""
+    from django.contrib.auth import get_user_model
+
+    from undersign.signatures import imports
+    from undersign.signatures.models import SignatureImport
+
+    upload = SignatureImport.objects.select_related("statement").filter(pk=import_id).first()
+    if upload is None or not upload.is_open or upload.queued_at is None:
+        return "skipped"  # imported (by an earlier run of this job) or discarded meanwhile
+    if upload.failed_at is not None:  # run again after a passing error: running, then
+        SignatureImport.objects.filter(pk=import_id).update(failed_at=None)
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        counts = imports.run_import(upload, actor=actor, progress=None)
+    except imports.ImportBusy:
+        return "busy"  # another run (a job, the command) has it: it goes on
+    except imports.ImportError_:
+        # A reason the page says again (the statement closed, a column no longer there).
+        logger.warning("import %s stopped", import_id)
+        imports.import_failed(import_id)
+        return "failed"
+    except Exception as error:
+        # Failed as a job too: one that failed on a passing error is run again. The error's
+        # text may quote a row: only its kind is logged.
+        logger.error("import %s failed (%s)", import_id, type(error).__name__)
+        imports.import_failed(import_id)
+        raise
+    logger.info("import %s done: %s", import_id, counts)
+    return "done"

@@ -31,6 +31,7 @@ ACTIONS = {
     "contacts.export": _("exported contacts"),
     "contacts.erase": _("erased contacts"),
     "signatures.import_upload": _("uploaded a sheet of signatures to import"),
+    "signatures.import_start": _("started or resumed an import of signatures"),
     "signatures.import": _("imported signatures"),
     "signatures.import_discard": _("discarded an uploaded sheet of signatures"),
     "contacts.mailing": _("sent a mailing (the server read the addresses)"),

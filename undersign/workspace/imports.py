@@ -114,14 +114,30 @@ def preview(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
             if action == "map":
                 imports.change_mapping(upload, _mapping_from(request.POST, len(upload.columns)))
                 return redirect(request.path)
-            if action == "import":
-                imports.run_import(upload, actor=request.user)
-                messages.success(request, _("The sheet was imported."))
+            if action in ("import", "resume"):
+                imports.queue_import(upload, actor=request.user)
+                messages.success(
+                    request, _("The import has started: this page shows how far it has got.")
+                )
                 return redirect(request.path)
         except imports.ImportError_ as problem:
             error = problem.message
     context: dict[str, Any] = {"statement": statement, "upload": upload, "error": error}
-    if upload.is_open:
+    if upload.is_open and upload.queued_at is not None:
+        # Handed to the worker: its progress, saved with each chunk of rows.
+        counts = {"mailed": 0, "already": 0, "paper": 0, "skipped": 0, **upload.counts}
+        context.update(
+            running=upload.is_running,
+            # The reloading is a time limit for someone reading slowly or with a screen
+            # reader (WCAG 2.2.1): they may turn it off.
+            still=request.GET.get("still") == "1",
+            failed=upload.has_failed,
+            started=bool(upload.counts) or upload.done > 0,
+            counts=counts,
+            handled=upload.done + counts["skipped"],
+            reason=imports.blocker(upload) if upload.has_failed else "",
+        )
+    elif upload.is_open:
         try:
             checked = imports.preview(upload)
         except imports.ImportError_ as problem:

@@ -7,7 +7,10 @@ The path, for the workspace and `undersign import-signatures` alike:
    key, which is not in the database: on a sealed statement no address waits in clear);
 2. `preview` checks every row as the signing form would, with the mapping the organiser
    chose (`change_mapping`);
-3. `run_import` brings in the rows without a problem. A row with an email goes through the
+3. `run_import` brings in the rows without a problem, a chunk of rows per transaction,
+   and goes on from the last chunk written if it was cut short (a killed worker, an error,
+   a second press). The CLI calls it in-process; the workspace's button (`queue_import`)
+   hands it to the worker (`tasks.import_sheet`). A row with an email goes through the
    signing service's own preparation and becomes a pending signature with its confirmation
    mail (counted and listed only once its owner confirms; an address that already signed
    or is pending is left as it is, and nobody is told which); a row without one, on a paper
@@ -24,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,11 +41,14 @@ from undersign.signatures.services import SigningError, prepare_signature
 from undersign.statements.models import Statement
 
 __all__ = [
+    "ImportBusy",
     "ImportError_",
     "SheetError",
+    "blocker",
     "change_mapping",
     "discard_import",
     "preview",
+    "queue_import",
     "run_import",
     "upload_sheet",
 ]
@@ -61,6 +68,13 @@ class ImportError_(Exception):  # ImportError is Python's own
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class ImportBusy(ImportError_):
+    """Another run (a job, the command) is importing this sheet right now."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This sheet is being imported already."))
 
 
 def upload_sheet(
@@ -157,7 +171,14 @@ def preview(upload: SignatureImport) -> Preview:
     return Preview(mapping=upload.mapping, rows=checked, problems=problems)
 
 
+def _started(upload: SignatureImport) -> bool:
+    return upload.queued_at is not None or upload.done > 0
+
+
 def change_mapping(upload: SignatureImport, mapping: list[str]) -> None:
+    if _started(upload):
+        # `done` counts rows of the list this mapping makes: another mapping, another list.
+        raise ImportError_(_("The import has started: its columns cannot change any more."))
     allowed = {t.key for t in columns.targets(upload.statement)}
     if len(mapping) != len(upload.columns) or not set(mapping) <= allowed:
         raise ImportError_(_("Choose a field for each column from the list."))
@@ -167,7 +188,15 @@ def change_mapping(upload: SignatureImport, mapping: list[str]) -> None:
 
 def discard_import(upload: SignatureImport, *, actor: Any = None) -> None:
     with transaction.atomic():
-        SignatureImport.objects.filter(pk=upload.pk).update(rows="", discarded_at=timezone.now())
+        # Not while the worker imports it (a failed import may be discarded: what it brought
+        # in stays).
+        running = Q(queued_at__isnull=False, failed_at__isnull=True)
+        if (
+            not SignatureImport.objects.filter(pk=upload.pk, imported_at__isnull=True)
+            .exclude(running)
+            .update(rows="", discarded_at=timezone.now())
+        ):
+            raise ImportError_(_("This sheet is being imported: it cannot be discarded now."))
         log_action(
             "signatures.import_discard",
             actor=actor,
@@ -183,11 +212,55 @@ def forget_stale_uploads() -> int:
             created_at__lt=timezone.now() - KEPT, imported_at__isnull=True
         )
         .exclude(rows="")
+        .exclude(queued_at__isnull=False, failed_at__isnull=True)  # the worker is on it
         .update(rows="", discarded_at=timezone.now())
     )
 
 
 Progress = Callable[[int], None]
+
+
+def queue_import(upload: SignatureImport, *, actor: Any = None) -> None:
+    """The workspace's "Import N rows" (and "Resume"): hand the import to the worker, which
+    runs `run_import` and goes on from the last chunk written. A second press while it runs
+    queues nothing. Only the quick checks happen here; the rows are checked by the job."""
+    from undersign.signatures.tasks import import_sheet
+
+    statement = upload.statement
+    problem = blocker(upload)
+    if problem:
+        raise ImportError_(problem)
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        waiting = Q(queued_at__isnull=True) | Q(failed_at__isnull=False)
+        if not SignatureImport.objects.filter(
+            waiting, pk=upload.pk, imported_at__isnull=True, discarded_at__isnull=True
+        ).update(queued_at=timezone.now(), failed_at=None):
+            raise ImportBusy
+        import_sheet.enqueue(upload.pk, actor_id)  # ids only: no row sits in the queue
+        log_action(
+            "signatures.import_start",
+            actor=actor,
+            obj=statement,
+            data={"import": upload.pk, "rows": upload.row_count, "from": upload.done},
+        )
+    upload.refresh_from_db()
+
+
+def blocker(upload: SignatureImport) -> str:
+    """Why the import cannot run now, if the quick checks can tell; "" otherwise."""
+    statement = upload.statement
+    if not statement.is_open or statement.current_revision_id is None:
+        return _("Signing of this statement is closed.")
+    problems = columns.mapping_problems(upload, upload.mapping)
+    return problems[0] if problems else ""
+
+
+def import_failed(upload_id: int) -> None:
+    """The job stopped on an error: the workspace says so and offers to resume."""
+    SignatureImport.objects.filter(
+        pk=upload_id, imported_at__isnull=True, queued_at__isnull=False
+    ).update(failed_at=timezone.now())
 
 
 def run_import(
@@ -209,6 +282,10 @@ def run_import(
     counts["skipped"] = len(checked.bad)
     # An import cut short goes on where it stopped: `done` moved with each chunk's rows.
     start = upload.done
+    if start == 0:  # the progress page shows the skipped rows from the start
+        SignatureImport.objects.filter(pk=upload.pk, done=0, imported_at__isnull=True).update(
+            counts=counts
+        )
     for begin in range(start, len(good), CHUNK):
         chunk = good[begin : begin + CHUNK]
         prepared = [(row, *_prepared(statement, row)) for row in chunk]
@@ -222,7 +299,7 @@ def run_import(
                 pk=upload.pk, done=begin, imported_at__isnull=True
             ).update(done=begin + len(chunk), counts=counts)
             if not moved:
-                raise ImportError_(_("This sheet is being imported already."))
+                raise ImportBusy
         if progress is not None:
             for _row in chunk:
                 progress(1)
@@ -230,7 +307,7 @@ def run_import(
         if not SignatureImport.objects.filter(pk=upload.pk, imported_at__isnull=True).update(
             rows="", imported_at=timezone.now(), counts=counts, done=len(good)
         ):
-            raise ImportError_(_("This sheet is being imported already."))
+            raise ImportBusy
         log_action(
             "signatures.import",
             actor=actor,

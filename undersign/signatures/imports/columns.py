@@ -9,6 +9,7 @@ organiser changes the rest in the preview. Each row is then put in the signing f
 checked by the signing form itself, so an imported row meets the rules a signer meets.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -233,16 +234,26 @@ def ticked(value: str) -> bool:
     return bool(norm) and norm not in NO and _first_word(norm) not in NO
 
 
+@functools.cache
+def _display_labels() -> dict[str, str]:
+    """The choices' labels in every language, read once (per row, the translation lookups
+    were a quarter of a large sheet's preview)."""
+    labels: dict[str, str] = {}
+    for code in reversed(LANGUAGES):  # the first language wins, as before
+        with translation.override(code):
+            for choice, label in Signature.Display.choices:
+                labels[_norm(str(label))] = choice
+    return labels
+
+
 def display_of(value: str) -> str:
     """ "hidden" for an empty cell: a name is public only where the sheet says how."""
     norm = _norm(value)
     if not norm:
         return Signature.Display.HIDDEN
-    for code in LANGUAGES:
-        with translation.override(code):
-            for choice, label in Signature.Display.choices:
-                if norm == _norm(str(label)):
-                    return choice
+    found = _display_labels().get(norm)
+    if found:
+        return found
     for choice, words in DISPLAY_WORDS:
         if any(w in norm for w in words):
             return choice

@@ -14,7 +14,7 @@ from undersign.signatures.text import clean_line, is_readable
 
 # Limits a sheet must keep; each may be set in the settings (tests make them small).
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000  # a web request checks and writes ~1,000 rows a second
+MAX_ROWS = 5000  # the preview checks every row in a request; the worker writes them
 MAX_COLUMNS = 100
 MAX_CELL = 1000
 
