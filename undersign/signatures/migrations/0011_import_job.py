@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signatures', '0009_imports'),
+        ('signatures', '0010_contact_box_digest'),
     ]
 
     operations = [
