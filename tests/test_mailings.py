@@ -452,6 +452,11 @@ def test_the_progress_page_reloads_while_sending(viewer, statement):
     text = page(viewer, mailing)
     assert '<meta http-equiv="refresh" content="5">' in text
     assert 'class="left">2<' in text
+    # Someone reading slowly turns the reloading off (WCAG 2.2.1) and back on.
+    url = f"/workspace/s/{statement.slug}/mailings/{mailing.pk}/"
+    still = viewer.get(url + "?still=1").content.decode()
+    assert "http-equiv" not in still and 'class="left">2<' in still
+    assert "Reload it every few seconds" in still
 
 
 def test_only_contacts_viewers_send(client, statement, owner, editor):

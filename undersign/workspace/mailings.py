@@ -233,6 +233,9 @@ def mailing(request: HttpRequest, slug: str, mailing_id: int) -> HttpResponse:
         "draft": found.status == Mailing.Status.DRAFT,
         "running": found.status == Mailing.Status.SENDING,
         "paused": found.status == Mailing.Status.PAUSED,
+        # The reloading is a time limit for someone reading slowly or with a screen reader
+        # (WCAG 2.2.1): they may turn it off, as on the import's page.
+        "still": request.GET.get("still") == "1",
         "form": form,
         "filters": filters,
         "translation": translation,
