@@ -38,7 +38,7 @@ def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         # per request, and every access question of this request is answered from it.
         with roles_of_this_request(user, two_factor.device_annotation()) as memberships:
             request.workspace_memberships = memberships  # type: ignore[attr-defined]
-            device = bool(memberships[0].confirmed_device) if memberships else None
+            device = bool(memberships[0].confirmed_device) if memberships else None  # type: ignore[attr-defined]
             state = two_factor.login_state(user, memberships, device)
             if state == two_factor.ENROL:
                 response = _to("workspace:two_factor", request)
