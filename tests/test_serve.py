@@ -131,3 +131,15 @@ def test_it_starts_a_dead_child_again_and_keeps_the_other_one_up(tmp_path):
     if shutil.which("ss"):
         listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
         assert f":{port} " not in listening
+
+
+def test_it_runs_one_thread_per_process_on_sqlite_and_four_on_postgresql(monkeypatch):
+    from django.db import connection
+
+    from undersign.management.commands.serve import Command
+
+    monkeypatch.delenv("THREADS", raising=False)
+    expected = 4 if connection.vendor == "postgresql" else 1
+    assert Command().create_parser("undersign", "serve").parse_args([]).threads == expected
+    monkeypatch.setenv("THREADS", "3")  # the operator's choice wins
+    assert Command().create_parser("undersign", "serve").parse_args([]).threads == 3

@@ -114,3 +114,25 @@ def test_a_get_to_the_sign_address_changes_nothing(client, statement):
     r = client.get("/s/letter/sign")
     assert r.status_code == 302 and r["Location"] == "/s/letter/"
     assert Signature.objects.count() == 0
+
+
+def test_the_rows_made_before_the_transaction_are_those_the_orm_would_write(client, statement):
+    """The signing path writes its three rows with SQL prepared before the write
+    transaction (signatures/inserts.py): the same columns as Model.save() and enqueue()."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from undersign.signatures.places import place_key
+
+    assert sign(client, statement, city="Köln", email="karl@example.org").status_code == 302
+    s = Signature.objects.get()
+    assert s.city_key == place_key("Köln") and s.created_at is not None
+    assert s.answers == {} and s.imported_in_id is None and s.submissions == 1
+    contact = Contact.objects.get()
+    assert contact.signature_id == s.pk and contact.email == "karl@example.org"
+    assert contact.transit and contact.box_digest == ""
+    job = DBTaskResult.objects.get()
+    assert job.status == "READY" and job.run_after == get_date_max()
+    assert job.args_kwargs == {"args": [s.pk], "kwargs": {}} and job.enqueued_at is not None
+    assert job.task_path == "undersign.signatures.tasks.send_confirmation"
+    run_worker()
+    assert [m.to for m in mail.outbox] == [["karl@example.org"]]

@@ -75,16 +75,47 @@ def _hit(name: str, limit: tuple[int, int], now: float) -> int | None:
     return None
 
 
-def rate_limited(
-    request: HttpRequest, scope: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
-) -> int | None:
+Limits = list[tuple[int, int]] | tuple[tuple[int, int], ...]
+
+
+def _redis_hits(name: str, limits: Limits, now: float) -> list[int | None] | None:
+    """With Redis: every limit's count in one round trip (INCR, then EXPIRE, per window: a
+    window's key lives until its window is over), instead of two per limit. None when the
+    cache is not Redis."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]  # `cache` is a proxy to it
+    if not isinstance(backend, RedisCache):
+        return None
+    windows = []
+    for count, seconds in limits:
+        window = int(now // seconds)
+        key = backend.make_and_validate_key(f"rl:{name}:{seconds}:{window}")
+        windows.append((key, count, seconds, window))
+    client = backend._cache.get_client(windows[0][0] if windows else "", write=True)
+    with client.pipeline(transaction=False) as pipe:
+        for key, _count, seconds, _window in windows:
+            pipe.incr(key)
+            pipe.expire(key, seconds + 1)
+        replies = pipe.execute()
+    waits: list[int | None] = []
+    for (_key, count, seconds, window), hits in zip(windows, replies[::2], strict=True):
+        waits.append(max(1, math.ceil((window + 1) * seconds - now)) if hits > count else None)
+    return waits
+
+
+def rate_limited(request: HttpRequest, scope: str, limits: Limits) -> int | None:
     """Count this request against each (count, seconds) limit of `scope` for its client.
 
     Returns the seconds until the client may try again, or None when it may go on.
     """
     name = f"{scope}:{_client_key(request)}"
     now = time.time()
-    waits = [wait for limit in limits if (wait := _hit(name, limit, now)) is not None]
+    hits = _redis_hits(name, limits, now)
+    if hits is None:
+        hits = [_hit(name, limit, now) for limit in limits]
+    waits = [wait for wait in hits if wait is not None]
     return max(waits) if waits else None
 
 

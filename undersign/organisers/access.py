@@ -1,9 +1,14 @@
-"""Who may do what in a team, read from the database on every call.
+"""Who may do what in a team, read from the database on every request.
 
 Nothing is cached on the user or in the session: a member removed or given other roles is
-answered differently at their very next request.
+answered differently at their very next request. Within one workspace request the roles are
+read once (`roles_of_this_request`) and every question of that request is answered from that
+one read; outside it (CLI, API, worker, tests) each call reads them again.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -41,6 +46,42 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(role_filter("view"), user_id=cast(int, user.pk))
 
 
+# (user id, that user's memberships with their teams) read at the start of this request.
+_this_request: ContextVar[tuple[int, list[Membership]] | None] = ContextVar(
+    "undersign_memberships", default=None
+)
+
+
+@contextmanager
+def roles_of_this_request(
+    user: User, annotations: dict[str, Any] | None = None
+) -> Iterator[list[Membership]]:
+    """Read `user`'s memberships (with their teams, and `annotations` the caller needs in the
+    same query) once, and answer every access question about `user` inside the block from
+    them. A change of any membership or team inside the block forgets them (the next
+    question reads again)."""
+    memberships = list(memberships_of(user).select_related("team").annotate(**annotations or {}))
+    token = _this_request.set((cast(int, user.pk), memberships) if is_active(user) else None)
+    try:
+        yield memberships
+    finally:
+        _this_request.reset(token)
+
+
+def forget_roles_of_this_request(**_kwargs: object) -> None:
+    """Connected to Membership's post_save and post_delete (organisers/apps.py)."""
+    _this_request.set(None)
+
+
+def read_memberships(user: User) -> list[Membership]:
+    """The user's memberships that hold a role: from this request's read, else from the
+    database."""
+    held = _this_request.get()
+    if held is not None and is_active(user) and held[0] == user.pk:
+        return held[1]
+    return list(memberships_of(user))
+
+
 def team_ids_for(user: User, perm: str) -> QuerySet[Membership, Any]:
     """A subquery of the ids of the teams in which `user` may `perm`."""
     return memberships_of(user).filter(role_filter(perm)).values("team_id")
@@ -49,11 +90,16 @@ def team_ids_for(user: User, perm: str) -> QuerySet[Membership, Any]:
 def permissions_in(user: User, team_id: int | None) -> frozenset[str]:
     if team_id is None:
         return frozenset()
+    if _this_request.get() is not None:
+        found = [m for m in read_memberships(user) if m.team_id == team_id]
+        return found[0].permissions if found else frozenset()
     membership = memberships_of(user).filter(team_id=team_id).first()
     return membership.permissions if membership else frozenset()
 
 
 def is_member(user: User) -> bool:
+    if _this_request.get() is not None:
+        return bool(read_memberships(user))
     return memberships_of(user).exists()
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,6 +20,13 @@ from undersign.organisers.models import Membership
 from undersign.organisers.services import log_action
 
 User = AbstractBaseUser | AnonymousUser
+
+
+def device_annotation() -> dict[str, Exists]:
+    """For a query of the user's memberships: whether the user has a confirmed device, read
+    in the same round trip (TOTP is the only kind of device installed)."""
+    devices = TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+    return {"confirmed_device": Exists(devices)}
 
 
 def has_device(user: User) -> bool:
@@ -40,12 +48,15 @@ def requires_two_factor(user: User, memberships: Iterable[Membership] | None = N
 OK, ENROL, CODE = "ok", "enrol", "code"
 
 
-def login_state(user: User, memberships: Iterable[Membership] | None = None) -> str:
+def login_state(
+    user: User, memberships: Iterable[Membership] | None = None, device: bool | None = None
+) -> str:
     """ENROL: logged in with the password, but must set up a device before anything else;
-    CODE: the account has a device and this session did not give its code; else OK."""
+    CODE: the account has a device and this session did not give its code; else OK.
+    (`device`: whether the user has a confirmed one, when the caller read it already.)"""
     if not (user.is_authenticated and user.is_active):
         return CODE
-    if has_device(user):
+    if has_device(user) if device is None else device:
         # Set by django-otp's middleware from the session: the code was given at this login.
         return OK if getattr(user, "is_verified", lambda: False)() else CODE
     return ENROL if requires_two_factor(user, memberships) else OK

@@ -39,6 +39,7 @@ from nacl.secret import SecretBox
 
 from undersign.organisers.services import log_action
 from undersign.signatures import fields, questions
+from undersign.signatures.inserts import Row
 from undersign.signatures.models import Contact, Question, Signature, SigningNotice
 from undersign.statements.models import Statement
 
@@ -198,6 +199,17 @@ def _box_columns(blob: str) -> dict[str, str]:
 def store_contact(signature: Signature, prepared: Prepared) -> Contact:
     columns = {**prepared.contact, **_box_columns(str(prepared.contact.get("sealed") or ""))}
     return Contact.objects.create(signature=signature, transit=prepared.transit, **columns)
+
+
+def contact_row(prepared: Prepared) -> Row:
+    """The Contact row `store_contact` would write, made ready before the transaction; its
+    signature's id is filled in when it is inserted (`inserts.Row.insert`)."""
+    columns = {**prepared.contact, **_box_columns(str(prepared.contact.get("sealed") or ""))}
+    return Row(Contact, {"transit": prepared.transit, **columns}, {"signature_id": _same})
+
+
+def _same(signature_id: int) -> int:
+    return signature_id
 
 
 def store_notice(signature_id: int, prepared: Prepared, language: str) -> SigningNotice:

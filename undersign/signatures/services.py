@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from undersign.signatures import contacts, counting, fields, questions, tallies
+from undersign.signatures import contacts, counting, fields, inserts, questions, tallies
 from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
 from undersign.signatures.models import Signature
 from undersign.signatures.places import place_key
@@ -124,23 +124,33 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     from undersign.signatures.tasks import send_confirmation, send_notice
 
     digest, choices, prepared = prepare_signature(statement, data)
+    # The three rows made ready before the write transaction (on SQLite its lock is held
+    # throughout), and on every path, so that a repeat attempt costs the same.
+    signature = inserts.Row(
+        Signature,
+        {
+            "statement_id": statement.pk,
+            "ref": secrets.token_urlsafe(18),
+            "email_digest": digest,
+            "city_key": place_key(choices.get("city", "")),  # as Signature.save() sets it
+            **choices,
+        },
+    )
+    contact = contacts.contact_row(prepared)
+    job = inserts.task_row(send_confirmation, lambda signature_id: [signature_id])
     earlier = _signature_with_digest(statement, digest)
     if earlier is None:
         try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    statement=statement,
-                    ref=secrets.token_urlsafe(18),
-                    email_digest=digest,
-                    **choices,
-                )
-                contacts.store_contact(signature, prepared)
-                send_confirmation.enqueue(signature.pk)
+            with transaction.atomic(), connection.cursor() as cursor:
+                signature_id = signature.insert(cursor)
+                contact.insert(cursor, signature_id)
+                job.insert(cursor, signature_id)
         except IntegrityError:
             # The same email in a concurrent request won the race.
             earlier = _signature_with_digest(statement, digest)
         else:
-            logger.info("signature %s pending on statement %s", signature.pk, statement.pk)
+            inserts.enqueued(job)
+            logger.info("signature %s pending on statement %s", signature_id, statement.pk)
             return
     if earlier is None:  # withdrawn in the meantime: nothing to tell
         return

@@ -58,7 +58,7 @@ def can(user: User, statement: Statement, perm: str) -> bool:
 
 def permissions_on(user: User, statements: Iterable[Statement]) -> dict[int, frozenset[str]]:
     """What `user` may do to each of `statements`, in one query: for lists."""
-    by_team = {m.team_id: m.permissions for m in teams.memberships_of(user)}
+    by_team = {m.team_id: m.permissions for m in teams.read_memberships(user)}
     teamless = TEAMLESS_PERMISSIONS if _is_superuser(user) else frozenset()
     return {
         s.pk: teamless if s.team_id is None else by_team.get(s.team_id, frozenset())
@@ -72,7 +72,7 @@ def creation_teams(user: User) -> QuerySet[Team]:
 
 
 def may_create(user: User) -> bool:
-    return creation_teams(user).exists()
+    return any(m.permissions & {"edit", "manage"} for m in teams.read_memberships(user))
 
 
 def statements_for(user: User, perm: str = "view") -> QuerySet[Statement]:

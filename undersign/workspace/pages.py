@@ -14,7 +14,7 @@ from django.utils.translation import get_language_info
 from django.views.decorators.cache import never_cache
 
 from undersign.organisers import two_factor
-from undersign.organisers.access import memberships_of
+from undersign.organisers.access import roles_of_this_request
 from undersign.organisers.models import AuditEntry
 from undersign.statements.access import may_use_workspace
 from undersign.statements.models import Statement
@@ -34,20 +34,23 @@ def workspace_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
-        # Read once per request, for the two-factor rule, the door and the menu; the views
-        # still ask the access helpers, which read the roles again.
-        memberships = list(memberships_of(user).select_related("team"))
-        request.workspace_memberships = memberships  # type: ignore[attr-defined]
-        state = two_factor.login_state(user, memberships)
-        if state == two_factor.ENROL:
-            response = _to("workspace:two_factor", request)
-        elif state != two_factor.OK:
-            logout(request)  # a session that skipped the code: log in again, with it
-            response = _to("workspace:login", request)
-        elif not may_use_workspace(user, memberships):
-            response = render(request, "workspace/no_access.html", {"hide_menu": True}, status=403)
-        else:
-            response = view(request, *args, **kwargs)
+        # The roles, the teams' two-factor rule and whether the user has a device: one query
+        # per request, and every access question of this request is answered from it.
+        with roles_of_this_request(user, two_factor.device_annotation()) as memberships:
+            request.workspace_memberships = memberships  # type: ignore[attr-defined]
+            device = bool(memberships[0].confirmed_device) if memberships else None  # type: ignore[attr-defined]
+            state = two_factor.login_state(user, memberships, device)
+            if state == two_factor.ENROL:
+                response = _to("workspace:two_factor", request)
+            elif state != two_factor.OK:
+                logout(request)  # a session that skipped the code: log in again, with it
+                response = _to("workspace:login", request)
+            elif not may_use_workspace(user, memberships):
+                response = render(
+                    request, "workspace/no_access.html", {"hide_menu": True}, status=403
+                )
+            else:
+                response = view(request, *args, **kwargs)
         # Drafts and the organisers' pages stay out of search engines and shared caches.
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -3,7 +3,9 @@
 Granian's WSGI mode was measured against gunicorn's sync workers on this project's 2-core
 box (see bench/README.md): faster on small pages, the same where the app's work dominates,
 and one process tree with no Python in the HTTP parsing path. One blocking thread per
-worker process: SQLite has one writer at a time, and more threads only queue on its lock.
+worker process on SQLite: it has one writer at a time, and more threads only queue on its
+lock. Four on PostgreSQL, where a signing waits on round trips and the WAL flush: the
+measured tail latency halved (bench/README.md, issue 13).
 """
 
 import fcntl
@@ -17,6 +19,10 @@ from django.db import connection
 
 from undersign.env import remember_site_url, served_url
 from undersign.management.processes import require_migrated, supervise, using_database
+
+
+def default_threads(vendor: str) -> int:
+    return 4 if vendor == "postgresql" else 1
 
 
 class Command(BaseCommand):
@@ -35,8 +41,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(env("THREADS", "1")),
-            help="Threads per web server process (default: THREADS, else 1).",
+            default=int(env("THREADS", "0")) or default_threads(connection.vendor),
+            help="Threads per web server process (default: THREADS, else 1 on SQLite, "
+            "4 on PostgreSQL).",
         )
         parser.add_argument(
             "--no-worker", action="store_true", help="Do not start the mail worker here."
