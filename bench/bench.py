@@ -43,8 +43,9 @@ from bench import mailqueue  # noqa: E402 (the package, once the repository is o
 # A distinct email per request. The ceiling's form takes Django's CSRF cookie and token;
 # undersign's signing form takes none (a browser's Origin header is checked instead).
 SIGN_LUA = """
+-- `id` is each thread's own global, set by setup(); a `local id` here would shadow it and
+-- give every thread the same addresses (half the signings were then repeat attempts).
 local counter = 0
-local id = 0
 local n = 0
 function setup(thread) n = n + 1; thread:set("id", n) end
 request = function()
