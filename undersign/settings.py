@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A shared copy of a statement page is answered here, before sessions and the rest.
     "undersign.public.page_cache.SharedPages",
+    # A signing post is attempted here too, and a recorded one answered (signing_lane.py).
+    "undersign.public.signing_lane.SigningLane",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "undersign.public.languages.LanguageFromLink",

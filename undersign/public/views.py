@@ -25,10 +25,12 @@ from undersign.public.reading import (
 )
 from undersign.public.signing import (
     LinkAgainForm,
+    Refused,
     ask_link_again,
     attempt_signature,
     room_code,
 )
+from undersign.public.signing_lane import check_mail_url, lane_attempt
 from undersign.signatures import questions
 from undersign.signatures import services as signing
 from undersign.signatures.forms import PublicSignatureForm
@@ -110,6 +112,10 @@ def statement_page(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt  # no cookie token: `abuse.from_this_site` refuses other sites' posts
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    attempted = lane_attempt(request)
+    if attempted is not None:
+        # `SigningLane` made the attempt and it was refused: shown, not attempted again.
+        return _refused_page(request, attempted.statement, attempted.form, attempted.refused)
     statement = public_statement(slug)
     if request.method != "POST":
         # A page answering a post here has relative links ("?lang=de", "?after=…") and an
@@ -126,10 +132,16 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "public/statement.html", context)
     if form.is_robot:
         # The answer a person gets, so the robot learns nothing; nothing is stored.
-        return redirect("public:check_mail", slug=statement.slug)
+        return redirect(check_mail_url(statement.slug))
     refused = attempt_signature(request, statement, form)
     if refused is None:
-        return redirect("public:check_mail", slug=statement.slug)
+        return redirect(check_mail_url(statement.slug))
+    return _refused_page(request, statement, form, refused)
+
+
+def _refused_page(
+    request: HttpRequest, statement: Statement, form: PublicSignatureForm, refused: Refused
+) -> HttpResponse:
     context = _statement_context(request, statement, form)
     response = render(request, "public/statement.html", context, status=refused.status)
     if refused.retry_after is not None:
