@@ -8,15 +8,40 @@ as `Model.save()` would; `insert` then runs one prepared string. A column whose 
 id of a row inserted in the same transaction is named in `later` and filled in by `insert`.
 """
 
+import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field, Model
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+from django_countries.fields import CountryField
 
 _SQL: dict[tuple[type[Model], tuple[str | None, ...]], str] = {}
+
+# Fields whose database value is the Python value itself when it has exactly one of these
+# types (their `get_prep_value` is `to_python`, which gives such a value back unchanged);
+# the preparation's calls were about a tenth of a signing (issue 13). Anything else (an
+# enum member, a date, JSON) is prepared by the field as before.
+_NONE = type(None)
+_PLAIN: dict[type[Field], tuple[type, ...]] = {
+    models.CharField: (str, _NONE),
+    models.TextField: (str, _NONE),
+    models.EmailField: (str, _NONE),
+    models.SlugField: (str, _NONE),
+    models.BooleanField: (bool, _NONE),
+    models.IntegerField: (int, _NONE),
+    models.BigIntegerField: (int, _NONE),
+    models.PositiveIntegerField: (int, _NONE),
+    models.PositiveSmallIntegerField: (int, _NONE),
+    models.SmallIntegerField: (int, _NONE),
+    models.ForeignKey: (int, _NONE),  # the id of an auto-increment key
+    models.DateTimeField: (_NONE,),
+    models.DateField: (_NONE,),
+}
 
 
 class Row:
@@ -28,31 +53,60 @@ class Row:
         model: type[Model],
         values: dict[str, Any],
         later: dict[str, Callable[[int], Any]] | None = None,
+        done: tuple[Callable, ...] = (),
     ) -> None:
-        # `later` is keyed by the field's attname ("signature_id").
+        # `later` is keyed by the field's attname ("signature_id"); `done`: `pre_save`
+        # receivers whose work the caller did in `values`.
         later = later or {}
-        placeholder = {name: 0 for name in later}  # a value of the right kind until then
-        self.instance = model(**values, **placeholder)
-        pre_save.send(sender=model, instance=self.instance, raw=False, using="default")
+        self.model = model
+        self._instance: Model | None = None
+        heard = _receivers(pre_save, model)
+        plan = None if set(heard) - set(done) else _plan(model, tuple(values), tuple(later))
+        if plan is None:
+            pairs = self._from_instance(values, later)
+        else:
+            pairs = [(field, _python_value(how, field, values)) for field, how in plan]
         fields: list[Field] = []
         params: list[Any] = []
         self.later: list[tuple[int, Field, Callable[[int], Any]]] = []
-        for field in model._meta.concrete_fields:
-            if field.primary_key and field.db_returning:
-                continue  # an auto-increment id: the database gives it
-            value = field.pre_save(self.instance, True)
+        self.python: dict[str, Any] = {}
+        # The connection itself, not the `connection` proxy: each attribute read through
+        # the proxy is a thread-local lookup, a few percent of a signing (issue 13).
+        db = connections[DEFAULT_DB_ALIAS]
+        for field, value in pairs:
             if isinstance(value, DatabaseDefault):
                 continue  # the column's default in the database
             if field.attname in later:
                 self.later.append((len(params), field, later[field.attname]))
             fields.append(field)
-            params.append(field.get_db_prep_save(value, connection))
+            self.python[field.attname] = value
+            params.append(_prepared(field, value, db))
         self.params = params
-        self.model = model
         key = (model, tuple(f.column for f in fields))
         if key not in _SQL:
             _SQL[key] = _insert_sql(model, fields)
         self.sql = _SQL[key]
+
+    def _from_instance(
+        self, values: dict[str, Any], later: dict[str, Callable[[int], Any]]
+    ) -> list[tuple[Field, Any]]:
+        # The general way, as `Model.save()` does it: an instance, the `pre_save` signal and
+        # each field's `pre_save`.
+        placeholder = {name: 0 for name in later}  # a value of the right kind until then
+        instance = self._instance = self.model(**values, **placeholder)
+        pre_save.send(sender=self.model, instance=instance, raw=False, using="default")
+        return [
+            (field, field.pre_save(instance, True))
+            for field in self.model._meta.concrete_fields
+            if not (field.primary_key and field.db_returning)  # the database gives the id
+        ]
+
+    @property
+    def instance(self) -> Model:
+        """The model instance of this row (made when first asked for)."""
+        if self._instance is None:
+            self._instance = self.model(**self.python)
+        return self._instance
 
     def insert(self, cursor: Any, parent_id: int = 0) -> int:
         """Run the INSERT (inside the caller's transaction); returns the new row's id when
@@ -62,7 +116,9 @@ class Row:
             params = list(params)
             for index, field, value_of in self.later:
                 value = value_of(parent_id)
-                setattr(self.instance, field.attname, value)
+                self.python[field.attname] = value
+                if self._instance is not None:
+                    setattr(self._instance, field.attname, value)
                 params[index] = field.get_db_prep_save(value, connection)
         cursor.execute(self.sql, params)
         pk = self.model._meta.pk
@@ -70,9 +126,13 @@ class Row:
         if pk is not None and pk.db_returning:
             row = cursor.fetchone() if _returning() else None
             new_id = int(row[0]) if row else int(cursor.lastrowid)
-            self.instance.pk = new_id
-        self.instance._state.adding = False
+            self.python[pk.attname] = new_id
+            if self._instance is not None:
+                self._instance.pk = new_id
+        if self._instance is not None:
+            self._instance._state.adding = False
         if post_save.has_listeners(self.model):
+            self.instance._state.adding = False
             post_save.send(
                 sender=self.model,
                 instance=self.instance,
@@ -82,6 +142,82 @@ class Row:
                 using="default",
             )
         return new_id
+
+
+def _receivers(signal: Any, sender: type) -> list[Callable]:
+    if not signal.has_listeners(sender):
+        return []
+    receivers = signal._live_receivers(sender)
+    return list(receivers[0] if isinstance(receivers, tuple) else receivers)  # sync, async
+
+
+def _prepared(field: Field, value: Any, db: Any) -> Any:
+    if type(value) in _PLAIN.get(type(field), ()):
+        return value  # what the field's preparation would give back
+    return field.get_db_prep_save(value, db)
+
+
+# How each column of a row gets its value, per model and set of given names: "value" (given),
+# "later" (an id filled in by `insert`), "now" (auto_now, auto_now_add), "default"; "given"
+# and "given default" for a field whose `pre_save` prepares the value (django-countries).
+_PLANS: dict[tuple[type[Model], tuple[str, ...], tuple[str, ...]], list | None] = {}
+
+
+def _plan(
+    model: type[Model], given: tuple[str, ...], later: tuple[str, ...]
+) -> list[tuple[Field, str]] | None:
+    """The columns of a row of `model` with the fields `given`, each with how it gets its
+    value; None when a field needs the model instance (a field with its own `pre_save`, or
+    a value given by a relation's name rather than its id): then `Row` makes the instance."""
+    key = (model, given, later)
+    if key in _PLANS:
+        return _PLANS[key]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    plan: list[tuple[Field, str]] | None = []
+    if not set(given) <= set(by_attname) or set(given) & set(later):
+        plan = None
+    for field in model._meta.concrete_fields:
+        if plan is None:
+            break
+        own = type(field).pre_save
+        if own not in _KNOWN_PRE_SAVE:
+            plan = None
+        elif field.primary_key and field.db_returning:
+            continue  # an auto-increment id: the database gives it
+        elif isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add):
+            plan.append((field, "now"))
+        elif field.attname in later:
+            plan.append((field, "later"))
+        elif field.attname in given:
+            plan.append((field, "given" if own is CountryField.pre_save else "value"))
+        else:
+            plan.append((field, "given default" if own is CountryField.pre_save else "default"))
+    _PLANS[key] = plan
+    return plan
+
+
+# The `pre_save` methods a plan stands in for: the field's value as it is, auto_now and
+# auto_now_add, and django-countries' (the value given, by its `get_prep_value`).
+_KNOWN_PRE_SAVE = (
+    Field.pre_save,
+    models.DateField.pre_save,
+    models.DateTimeField.pre_save,
+    CountryField.pre_save,
+)
+
+
+def _python_value(how: str, field: Field, values: dict[str, Any]) -> Any:
+    if how == "value":
+        return values[field.attname]
+    if how == "given":
+        return field.get_prep_value(values[field.attname])
+    if how == "given default":
+        return field.get_prep_value(field.get_default())
+    if how == "later":
+        return 0  # a value of the right kind until then
+    if how == "now":
+        return timezone.now() if isinstance(field, models.DateTimeField) else date.today()
+    return field.get_default()  # a DatabaseDefault for a column with the database's own
 
 
 def _returning() -> bool:
@@ -104,7 +240,8 @@ def task_row(task: Any, args_of: Callable[[int], list[Any]]) -> Row:
     `DatabaseBackend._task_to_db_task`, the same columns), made ready now."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.compat import normalize_json
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.signal_handlers import set_run_after
 
     backend = task.get_backend()
     if not isinstance(backend, DatabaseBackend):
@@ -115,11 +252,12 @@ def task_row(task: Any, args_of: Callable[[int], list[Any]]) -> Row:
         "priority": task.priority,
         "task_path": task.module_path,
         "queue_name": task.queue_name,
-        "run_after": task.run_after,
+        # What django-tasks-db's `set_run_after` receiver does before a save.
+        "run_after": task.run_after if task.run_after is not None else get_date_max(),
         "backend_name": backend.alias,
     }
     later = {"args_kwargs": lambda parent: normalize_json({"args": args_of(parent), "kwargs": {}})}
-    return Row(DBTaskResult, values, later)
+    return Row(DBTaskResult, values, later, done=(set_run_after,))
 
 
 def enqueued(row: Row) -> None:
@@ -127,4 +265,17 @@ def enqueued(row: Row) -> None:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.compat import task_enqueued
 
+    if not _heard(task_enqueued, DatabaseBackend):
+        return
     task_enqueued.send(DatabaseBackend, task_result=row.instance.task_result)  # type: ignore[attr-defined]
+
+
+def _heard(signal: Any, sender: type) -> bool:
+    """Whether sending `signal` does anything. Its only receiver by default is django-tasks'
+    own, which logs at DEBUG; the `TaskResult` it is sent cost about 3% of a signing (issue
+    13), so it is built only when that line would be written or someone else listens."""
+    from django_tasks.signals import log_task_enqueued
+
+    if any(receiver is not log_task_enqueued for receiver in _receivers(signal, sender)):
+        return True
+    return logging.getLogger("django_tasks").isEnabledFor(logging.DEBUG)

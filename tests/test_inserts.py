@@ -1,0 +1,56 @@
+"""The signing path's prepared rows (signatures/inserts.py): the shortcut that skips the
+model instance gives the database exactly what the instance's own preparation gives."""
+
+from datetime import UTC, datetime
+from unittest import mock
+
+import pytest
+
+from undersign.signatures import contacts, inserts, services
+from undersign.signatures.models import Signature
+from undersign.signatures.tasks import send_confirmation
+
+JOB_ID = "0f0e9c2a-8a43-4a57-9a1b-6d1d5a3c9b11"
+NOW = datetime(2026, 11, 30, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+def rows(statement):
+    data = services.SignatureInput(
+        language="uk",
+        name="Олена Коваль",
+        display=Signature.Display.INITIALS,
+        email="olena@example.org",
+        city="Київ",
+        country="UA",
+        volunteer=True,
+        consent="2",
+    )
+    digest, choices, prepared = services.prepare_signature(statement, data)
+    values = {"statement_id": statement.pk, "ref": "r", "email_digest": digest, **choices}
+    values["city_key"] = "kyiv"
+    return [
+        lambda: inserts.Row(Signature, values),
+        lambda: contacts.contact_row(prepared),
+        lambda: inserts.task_row(send_confirmation, lambda parent: [parent]),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", [0, 1, 2], ids=["signature", "contact", "mail job"])
+def test_the_shortcut_prepares_what_the_instance_would(statement, which):
+    make = rows(statement)[which]
+    with (
+        mock.patch("django.utils.timezone.now", return_value=NOW),
+        mock.patch("django_tasks_db.backend.DatabaseBackend._get_id", return_value=JOB_ID),
+    ):
+        short = make()
+        # The general way: the instance, and every value prepared by its field.
+        with (
+            mock.patch.object(inserts, "_plan", return_value=None),
+            mock.patch.object(inserts, "_PLAIN", {}),
+        ):
+            general = make()
+    assert short._instance is None and general._instance is not None
+    assert short.sql == general.sql
+    assert short.params == general.params
+    assert [i for i, _f, _v in short.later] == [i for i, _f, _v in general.later]
