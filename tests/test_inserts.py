@@ -32,11 +32,12 @@ def rows(statement):
         lambda: inserts.Row(Signature, values),
         lambda: contacts.contact_row(prepared),
         lambda: inserts.task_row(send_confirmation, lambda parent: [parent]),
+        lambda: contacts.notice_row(1, prepared, "uk"),
     ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("which", [0, 1, 2], ids=["signature", "contact", "mail job"])
+@pytest.mark.parametrize("which", [0, 1, 2, 3], ids=["signature", "contact", "job", "notice"])
 def test_the_shortcut_prepares_what_the_instance_would(statement, which):
     make = rows(statement)[which]
     with (

@@ -223,10 +223,10 @@ def _same(signature_id: int) -> int:
     return signature_id
 
 
-def store_notice(signature_id: int, prepared: Prepared, language: str) -> SigningNotice:
-    return SigningNotice.objects.create(
-        signature_id=signature_id, transit=prepared.transit, language=language
-    )
+def notice_row(signature_id: int, prepared: Prepared, language: str) -> Row:
+    """The notice of a repeat attempt on `signature_id`, made ready to insert."""
+    values = {"signature_id": signature_id, "transit": prepared.transit, "language": language}
+    return Row(SigningNotice, values)
 
 
 def store_link_request(statement: Statement, email: str, language: str) -> SigningNotice:
