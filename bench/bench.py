@@ -623,7 +623,8 @@ def main() -> None:
     load_after = os.getloadavg()
     print(
         f"\nundersign bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"{WORKERS} server processes x 1 thread, wrk {CONNECTIONS} connections unless said, "
+        f"{WORKERS} server processes (1 thread each on SQLite, 4 on PostgreSQL), "
+        f"wrk {CONNECTIONS} connections unless said, "
         f"{SECONDS} s per figure; load average before {load_before[0]:.2f}, after "
         f"{load_after[0]:.2f} (1 min), {load_after[1]:.2f} (5 min); "
         f"took {time.monotonic() - began:.0f} s\n"

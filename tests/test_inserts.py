@@ -36,6 +36,11 @@ def rows(statement):
     ]
 
 
+def plain(params):
+    # PostgreSQL's JSON parameters are psycopg's Jsonb wrappers, equal by what they wrap.
+    return [getattr(value, "obj", value) for value in params]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("which", [0, 1, 2, 3], ids=["signature", "contact", "job", "notice"])
 def test_the_shortcut_prepares_what_the_instance_would(statement, which):
@@ -53,5 +58,31 @@ def test_the_shortcut_prepares_what_the_instance_would(statement, which):
             general = make()
     assert short._instance is None and general._instance is not None
     assert short.sql == general.sql
-    assert short.params == general.params
+    assert plain(short.params) == plain(general.params)
     assert [i for i, _f, _v in short.later] == [i for i, _f, _v in general.later]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("inside_a_transaction", [False, True])
+def test_the_rows_go_in_all_together_or_not_at_all(statement, inside_a_transaction):
+    from contextlib import nullcontext
+
+    from django.db import IntegrityError, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from undersign.signatures.models import Contact
+
+    def attempt():
+        signature, contact, job = (make() for make in rows(statement)[:3])
+        return inserts.insert_together(signature, [contact, job])
+
+    outer = transaction.atomic() if inside_a_transaction else nullcontext()
+    with outer:
+        signature_id = attempt()
+        with pytest.raises(IntegrityError):
+            attempt()  # the same email's digest on the same statement: refused
+        # The transaction around it is still usable after the refusal.
+        assert Signature.objects.filter(pk=signature_id).exists()
+    assert Signature.objects.count() == Contact.objects.count() == 1
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [signature_id], "kwargs": {}}
+    assert Contact.objects.get().signature_id == signature_id

@@ -220,7 +220,9 @@ class SignatureForm(forms.Form):
             if not declared.is_asked(statement):
                 del self.fields[declared.name]
         # The statement's own questions, in the reader's language, before the consents.
-        self.questions = questions.asked(statement.pk) if statement is not None else []
+        self.questions = (
+            [q for q in questions.of(statement) if q.asked] if statement is not None else []
+        )
         language = get_language()
         asked = {q.key: question_field(q, language) for q in self.questions}
         before = {k: f for k, f in self.fields.items() if not _is_consent(f)}

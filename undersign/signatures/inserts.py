@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Field, Model
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.signals import post_save, pre_save
@@ -82,6 +82,7 @@ class Row:
             self.python[field.attname] = value
             params.append(_prepared(field, value, db))
         self.params = params
+        self.fields = fields
         key = (model, tuple(f.column for f in fields))
         if key not in _SQL:
             _SQL[key] = _insert_sql(model, fields)
@@ -108,9 +109,8 @@ class Row:
             self._instance = self.model(**self.python)
         return self._instance
 
-    def insert(self, cursor: Any, parent_id: int = 0) -> int:
-        """Run the INSERT (inside the caller's transaction); returns the new row's id when
-        the database gives it (an auto-increment id), else 0."""
+    def params_for(self, parent_id: int) -> list[Any]:
+        """The INSERT's parameters, the `later` columns filled in from `parent_id`."""
         params = self.params
         if self.later:
             params = list(params)
@@ -120,12 +120,24 @@ class Row:
                 if self._instance is not None:
                     setattr(self._instance, field.attname, value)
                 params[index] = field.get_db_prep_save(value, connection)
-        cursor.execute(self.sql, params)
+        return params
+
+    def insert(self, cursor: Any, parent_id: int = 0) -> int:
+        """Run the INSERT (inside the caller's transaction); returns the new row's id when
+        the database gives it (an auto-increment id), else 0."""
+        cursor.execute(self.sql, self.params_for(parent_id))
         pk = self.model._meta.pk
         new_id = 0
         if pk is not None and pk.db_returning:
             row = cursor.fetchone() if _returning() else None
             new_id = int(row[0]) if row else int(cursor.lastrowid)
+        self.inserted(new_id)
+        return new_id
+
+    def inserted(self, new_id: int) -> None:
+        """The row is in the database (with the id the database gave it, if any)."""
+        pk = self.model._meta.pk
+        if new_id and pk is not None:
             self.python[pk.attname] = new_id
             if self._instance is not None:
                 self._instance.pk = new_id
@@ -141,7 +153,49 @@ class Row:
                 raw=False,
                 using="default",
             )
-        return new_id
+
+
+def insert_together(parent: Row, children: list[Row]) -> int:
+    """Insert `parent`, then `children` (their `later` columns take the parent's id), all
+    or none; returns the parent's id.
+
+    On PostgreSQL the parent's id is taken from its sequence first and the rows go as one
+    statement (data-modifying WITH clauses), which is atomic by itself: two round trips
+    instead of six (BEGIN, three INSERTs, COMMIT), each of which a thread waits out and a
+    loaded machine stretches (issue 13). Elsewhere, one transaction (on SQLite the write
+    lock's length: only the prepared INSERTs run in it).
+    """
+    if connection.vendor != "postgresql" or parent.later or not _returning():
+        with transaction.atomic(), connection.cursor() as cursor:
+            parent_id = parent.insert(cursor)
+            for child in children:
+                child.insert(cursor, parent_id)
+        return parent_id
+    if connection.in_atomic_block:
+        # Inside someone's transaction a failed statement would spoil it: a savepoint.
+        with transaction.atomic():
+            return _insert_as_one(parent, children)
+    return _insert_as_one(parent, children)
+
+
+def _insert_as_one(parent: Row, children: list[Row]) -> int:
+    pk = parent.model._meta.pk
+    assert pk is not None
+    table = parent.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, pk.column])
+        parent_id = int(cursor.fetchone()[0])
+        parts = [_insert_sql(parent.model, [pk, *parent.fields], returning=False)]
+        params = [parent_id, *parent.params]
+        for child in children:
+            parts.append(_insert_sql(child.model, child.fields, returning=False))
+            params += child.params_for(parent_id)
+        clauses = ", ".join(f"row{n} AS ({sql})" for n, sql in enumerate(parts[:-1]))
+        cursor.execute(f"WITH {clauses} {parts[-1]}", params)
+    parent.inserted(parent_id)
+    for child in children:
+        child.inserted(0)
+    return parent_id
 
 
 def _receivers(signal: Any, sender: type) -> list[Callable]:
@@ -224,13 +278,13 @@ def _returning() -> bool:
     return bool(connection.features.can_return_columns_from_insert)
 
 
-def _insert_sql(model: type[Model], fields: list[Field]) -> str:
+def _insert_sql(model: type[Model], fields: list[Field], returning: bool = True) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     values = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (names from the model; values are parameters)
     pk = model._meta.pk
-    if pk is not None and pk.db_returning and _returning():
+    if returning and pk is not None and pk.db_returning and _returning():
         sql += f" RETURNING {quote(str(pk.column))}"
     return sql
 

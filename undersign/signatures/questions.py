@@ -66,6 +66,16 @@ def of_statement(statement_id: int) -> list[Question]:
     return found
 
 
+def of(statement: Statement) -> list[Question]:
+    """`of_statement` for this statement object, read once: a signing asks for them in its
+    form and again in the service, each a cache round trip (Redis, issue 13). A statement
+    object lives for one request or one job."""
+    found = statement.__dict__.get("_questions")
+    if found is None:
+        found = statement.__dict__["_questions"] = of_statement(statement.pk)
+    return found
+
+
 def asked(statement_id: int) -> list[Question]:
     """The questions on the signing form."""
     return [q for q in of_statement(statement_id) if q.asked]

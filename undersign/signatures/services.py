@@ -92,7 +92,7 @@ def prepare_signature(
     box. The web form, the API and the imports (`signatures.imports`) share it."""
     digest = email_digest(data.email) if data.email else ""
     # Public answers go on the row; the others are contact data (sealed where it is).
-    public, private = questions.split(questions.of_statement(statement.pk), data.answers)
+    public, private = questions.split(questions.of(statement), data.answers)
     choices = {
         **{f.db_column: data.values[f.name] for f in fields.SIGNATURE_FIELDS},
         "public_name": public_name(data.name, data.display),
@@ -141,10 +141,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     earlier = _signature_with_digest(statement, digest)
     if earlier is None:
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                signature_id = signature.insert(cursor)
-                contact.insert(cursor, signature_id)
-                job.insert(cursor, signature_id)
+            signature_id = inserts.insert_together(signature, [contact, job])
         except IntegrityError:
             # The same email in a concurrent request won the race.
             earlier = _signature_with_digest(statement, digest)
@@ -160,8 +157,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     # take about as long whatever the address's history.
     notice = contacts.notice_row(earlier, prepared, data.language)
     notice_job = inserts.task_row(send_notice, lambda notice_id: [notice_id])
-    with transaction.atomic(), connection.cursor() as cursor:
-        notice_job.insert(cursor, notice.insert(cursor))
+    inserts.insert_together(notice, [notice_job])
     inserts.enqueued(notice_job)
     logger.debug("repeat attempt on signature %s", earlier)
 
