@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from undersign.organisers.models import AuditEntry
 from undersign.statements.models import Statement
-from undersign.statements.services import set_translation
+from undersign.statements.services import publish_statement, set_translation
 
 LETTER = """# Open letter on *political* prisoners
 
@@ -157,6 +157,25 @@ def test_it_lists_statements_with_status_language_and_translations(
     assert 'href="/workspace/new/"' in page
     assert ">de</span>" in page and '>ru</span> <span class="outdated">' in page
     assert page.count("out of date") == 1
+
+
+def test_a_statement_s_menu_shows_its_public_page_once_published_in_the_reader_s_language(
+    signed_in, draft, settings
+):
+    """The menus are rendered once and kept: each page still shows its statement's state,
+    the person's language and the page they are on."""
+    page = signed_in.get("/workspace/s/draft/dashboard").content.decode()
+    assert '/dashboard" aria-current="page">Dashboard</a>' in page
+    assert 'href="/s/draft/"' not in page
+    publish_statement(draft)
+    page = signed_in.get("/workspace/s/draft/dashboard").content.decode()
+    assert '<a href="/s/draft/">Public page</a>' in page
+    page = signed_in.get("/workspace/s/draft/signers/").content.decode()
+    assert '/signers/" aria-current="page">Signers</a>' in page
+    assert '/dashboard" aria-current="page">' not in page
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = signed_in.get("/workspace/s/draft/signers/").content.decode()
+    assert '<a href="/s/draft/">Публичная страница</a>' in page and "Public page" not in page
 
 
 # Creating -----------------------------------------------------------------------------------

@@ -60,7 +60,16 @@ def roles_of_this_request(
     same query) once, and answer every access question about `user` inside the block from
     them. A change of any membership or team inside the block forgets them (the next
     question reads again)."""
-    memberships = list(memberships_of(user).select_related("team").annotate(**annotations or {}))
+    memberships = []
+    if is_active(user):
+        # Every membership of the user, those without a role dropped here and sorted by team
+        # here rather than in SQL: the same rows as `memberships_of` for a simpler query (no
+        # condition per role, no join for the ordering), read on every workspace request.
+        rows = Membership.objects.filter(user_id=cast(int, user.pk)).order_by()
+        memberships = [
+            m for m in rows.select_related("team").annotate(**annotations or {}) if m.roles
+        ]
+        memberships.sort(key=lambda m: m.team.name)
     token = _this_request.set((cast(int, user.pk), memberships) if is_active(user) else None)
     try:
         yield memberships
@@ -85,6 +94,17 @@ def read_memberships(user: User) -> list[Membership]:
 def team_ids_for(user: User, perm: str) -> QuerySet[Membership, Any]:
     """A subquery of the ids of the teams in which `user` may `perm`."""
     return memberships_of(user).filter(role_filter(perm)).values("team_id")
+
+
+def held_team_ids(user: User, perm: str) -> list[int] | None:
+    """The ids of the teams in which `user` may `perm`, from this request's read; None
+    outside one. (A list of ids keeps the statement's query small: it is built and compiled
+    on every workspace request.)"""
+    held = _this_request.get()
+    if held is None or not is_active(user) or held[0] != user.pk:
+        return None
+    role_filter(perm)  # the same check of the word: a typo must not grant anything
+    return [m.team_id for m in held[1] if perm in m.permissions]
 
 
 def permissions_in(user: User, team_id: int | None) -> frozenset[str]:

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -22,11 +23,22 @@ from undersign.organisers.services import log_action
 User = AbstractBaseUser | AnonymousUser
 
 
-def device_annotation() -> dict[str, Exists]:
+# Whether the membership's user has a confirmed device, quoted as both SQLite and PostgreSQL
+# read it; the tables are django-otp's and ours.
+DEVICE_SQL = (
+    'EXISTS (SELECT 1 FROM "otp_totp_totpdevice" WHERE "otp_totp_totpdevice"."user_id" ='
+    ' "organisers_membership"."user_id" AND "otp_totp_totpdevice"."confirmed" = %s)'
+)
+
+
+def device_annotation() -> dict[str, RawSQL]:
     """For a query of the user's memberships: whether the user has a confirmed device, read
     in the same round trip (TOTP is the only kind of device installed)."""
-    devices = TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
-    return {"confirmed_device": Exists(devices)}
+    # The same as Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"),
+    # confirmed=True)) written out: building and compiling that subquery cost about a
+    # millisecond of every workspace request, more than the rest of the query.
+    device = RawSQL(DEVICE_SQL, (True,), output_field=BooleanField())  # noqa: S611 (constant)
+    return {"confirmed_device": device}
 
 
 def has_device(user: User) -> bool:

@@ -3,6 +3,7 @@ moderation of a single signature."""
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -166,12 +167,11 @@ class SignerFilterForm(forms.Form):
         self.questions = filtered_questions(statement) if statement is not None else []
         for question in self.questions:
             self.fields[question.key] = _question_filter(question)
-        # The countries signers named (a few), not all 250: the page stays light.
+        # The countries signers named (a few), not all 250: the page stays light. Named only
+        # when the list is shown or a country is checked: the shown form is mostly kept in the
+        # cache, and naming them cost a millisecond of every request.
         codes = country_codes if country_codes is not None else [code for code, _n in countries]
-        self.fields["country"].choices = [  # type: ignore[attr-defined]
-            ("", _("Any country")),
-            *sorted(((c, countries.name(c) or c) for c in codes), key=lambda item: item[1]),
-        ]
+        self.fields["country"].choices = partial(_country_choices, codes)  # type: ignore[attr-defined]
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", _("Any language")),
             *((code, language_name(code)) for code, _name in settings.LANGUAGES),
@@ -206,6 +206,11 @@ class SignerFilterForm(forms.Form):
             name=data.get("name") or "",
             moderation=data.get("moderation") or "",
         )
+
+
+def _country_choices(codes: list[str]) -> list[tuple[str, str]]:
+    named = sorted(((c, countries.name(c) or c) for c in codes), key=lambda item: item[1])
+    return [("", _("Any country")), *named]
 
 
 def _question_filter(question: Question) -> forms.Field:
