@@ -42,8 +42,8 @@ check: lint
 	$(BIN)/mypy undersign
 	$(BIN)/undersign makemigrations --check --dry-run -v0
 
-# The suite runs on SQLite, then again on PostgreSQL with Redis when they answer (in CI they
-# must: unreachable is a failure there, never a skip).
+# The suite runs on SQLite and, side by side, on PostgreSQL with Redis when they answer
+# (scripts/test-passes.sh; in CI they must answer: unreachable is a failure, never a skip).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/undersign
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
@@ -54,14 +54,13 @@ system-packages:
 	@scripts/system-packages.sh /usr/bin/chromium=chromium xgettext=gettext
 
 test: check system-packages
-	$(BIN)/pytest $(PYTEST_ARGS)
 	@if $(BIN)/python scripts/reachable.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
-	  echo "== again on PostgreSQL and Redis"; \
-	  DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	  scripts/test-passes.sh $(BIN)/pytest "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)" $(PYTEST_ARGS); \
 	elif [ "$$CI" = true ]; then \
 	  echo "PostgreSQL or Redis not reachable in CI"; exit 1; \
 	else \
-	  echo "== PostgreSQL or Redis not reachable: suite ran on SQLite only"; \
+	  echo "== PostgreSQL or Redis not reachable: the suite runs on SQLite only"; \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
 
 # Load figures beside the ceiling of the same stack (not part of `make test`; a few minutes).
