@@ -136,3 +136,24 @@ def test_two_workers_at_once_queue_one_reminder(client, statement, settings):
     assert sorted(queued) == [0, 1]
     jobs = DBTaskResult.objects.filter(task_path__endswith="send_reminder")
     assert jobs.count() == 1
+
+
+def test_a_signature_confirmed_while_its_mail_went_keeps_no_address(client, statement):
+    """The confirmation mail is recorded as sent only after it went; if the signature was
+    confirmed (or already reminded) meanwhile, its box goes instead of waiting."""
+    from undersign.signatures.contacts import keep_address_for_reminder
+
+    sign(client, statement)
+    signature = Signature.objects.get()
+    keep_address_for_reminder(signature.pk, "anna@example.org", "Anna Petrova")
+    assert _unlock(Contact.objects.get().transit) == {
+        "email": "anna@example.org",
+        "name": "Anna Petrova",
+    }
+    Signature.objects.update(reminded_at=timezone.now())
+    keep_address_for_reminder(signature.pk, "anna@example.org", "Anna Petrova")
+    assert Contact.objects.get().transit == ""
+
+    Signature.objects.update(reminded_at=None, status="confirmed")
+    keep_address_for_reminder(signature.pk, "anna@example.org", "Anna Petrova")
+    assert Contact.objects.get().transit == ""

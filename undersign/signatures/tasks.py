@@ -5,6 +5,7 @@ import smtplib
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -43,11 +44,23 @@ def _durably(write: Callable[[], None]) -> None:
             time.sleep(pause)
 
 
+@cache
+def _sent_sql(vendor: str) -> str:
+    # Run for every mail the worker sends: built once (the ORM's update cost 0.5 ms of
+    # Python to build each time, issue 13). Names from the model; values are parameters.
+    table = connection.ops.quote_name(Signature._meta.db_table)
+    return f"UPDATE {table} SET mail_sent_at = %s WHERE id = %s"  # noqa: S608
+
+
 def _record_sent(contact: Contact) -> None:
     signature_id = contact.signature_id
 
     def write() -> None:
-        Signature.objects.filter(pk=signature_id).update(mail_sent_at=timezone.now())
+        sent_at = Signature._meta.get_field("mail_sent_at").get_db_prep_value(
+            timezone.now(), connection
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(_sent_sql(connection.vendor), [sent_at, signature_id])
         if reminders_on():
             contacts.keep_address_for_reminder(signature_id, contact.email, contact.name)
         else:

@@ -10,71 +10,41 @@ fields and every value passes through the database's own converters.
 """
 
 from functools import cache
-from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
-from django.db.models.expressions import Col
 
+from undersign.rows import Columns, split
 from undersign.statements.models import Revision, Statement
 
 _PUBLIC = (Statement.Status.PUBLISHED, Statement.Status.CLOSED)
 
 
-def _columns(model: type[Model], skip: tuple[str, ...] = ()) -> list[Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in skip]
-
-
 @cache
-def _plan(vendor: str) -> tuple[str, list[Field], list[Field], list[list], list[list]]:
-    statement = _columns(Statement)
+def _plan(vendor: str) -> tuple[str, Columns, Columns]:
+    statement = Columns(Statement, "s")
     # The revision's text (every language) is read only where a page shows it.
-    revision = _columns(Revision, skip=("text",))
-    names = [f's."{f.column}"' for f in statement] + [f'r."{f.column}"' for f in revision]
+    revision = Columns(Revision, "r", skip=("text",))
     # Names from the models; the slug is a parameter.
     sql = (
-        f"SELECT {', '.join(names)} FROM {Statement._meta.db_table} s"  # noqa: S608
-        f" LEFT OUTER JOIN {Revision._meta.db_table} r ON r.id = s.current_revision_id"
+        f"SELECT {', '.join(statement.names() + revision.names())}"  # noqa: S608
+        f" FROM {statement.table}"
+        f" LEFT OUTER JOIN {revision.table} ON r.id = s.current_revision_id"
         " WHERE s.slug = %s AND s.status IN (%s, %s)"
     )
-
-    def converters(model: type[Model], fields: list[Field]) -> list[list]:
-        out = []
-        for f in fields:
-            expression = Col(model._meta.db_table, f)
-            found = connection.ops.get_db_converters(expression) + f.get_db_converters(connection)
-            out.append([(c, expression) for c in found])
-        return out
-
-    return (
-        sql,
-        statement,
-        revision,
-        converters(Statement, statement),
-        converters(Revision, revision),
-    )
-
-
-def _instance(model: type[Model], fields: list[Field], converters: list[list], row) -> Any:
-    values = []
-    for value, found in zip(row, converters, strict=True):
-        for converter, expression in found:
-            value = converter(value, expression, connection)
-        values.append(value)
-    return model.from_db("default", [f.attname for f in fields], values)
+    return sql, statement, revision
 
 
 def public_statement_row(slug: str) -> Statement | None:
     """The published or closed statement at `slug` with its current revision (without its
     text) attached, or None."""
-    sql, s_fields, r_fields, s_conv, r_conv = _plan(connection.vendor)
+    sql, statements, revisions = _plan(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [slug, *_PUBLIC])
         row = cursor.fetchone()
     if row is None:
         return None
-    statement = _instance(Statement, s_fields, s_conv, row[: len(s_fields)])
-    rest = row[len(s_fields) :]
-    revision = None if rest[0] is None else _instance(Revision, r_fields, r_conv, rest)
+    mine, rest = split(row, statements, revisions)
+    statement = statements.instance(mine)
+    revision = None if rest[0] is None else revisions.instance(rest)
     Statement.current_revision.field.set_cached_value(statement, revision)  # type: ignore[attr-defined]
     return statement
