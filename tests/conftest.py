@@ -173,7 +173,10 @@ def run_worker() -> None:
     The worker closes stale connections between jobs; inside a test's transaction that
     would close the test's own connection, so that one call is held off here.
     """
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+    with (
+        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+        mock.patch("undersign.management.commands.worker.close_old_connections"),
+    ):
         call_command("worker", batch=True, verbosity=0)
 
 
