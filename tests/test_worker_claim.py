@@ -10,7 +10,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tests.conftest import run_worker
-from undersign.management.next_job import next_ready
+from undersign.management.next_job import claim, next_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +70,23 @@ def test_the_worker_runs_what_is_due_and_leaves_what_is_not():
     assert due.status == TaskResultStatus.SUCCESSFUL  # the signature is gone: "skipped"
     assert due.return_value == "skipped" and len(due.worker_ids) == 1
     assert later.status == TaskResultStatus.READY and later.worker_ids == []
+
+
+def test_a_claim_reads_back_as_the_librarys_own():
+    now = timezone.now()
+    ours, theirs = _job("ours"), _job("theirs")
+    job = next_ready("default", now)
+    assert job is not None and job.pk == ours.pk
+    claim(job, "worker-a", now)
+    theirs.claim("worker-a")  # django-tasks-db's own claim, for comparison
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.status == theirs.status == TaskResultStatus.RUNNING
+    assert ours.worker_ids == theirs.worker_ids == ["worker-a"]
+    assert ours.started_at == now and theirs.started_at is not None
+    assert (job.status, job.worker_ids, job.started_at) == ("RUNNING", ["worker-a"], now)
+    # Taken: neither is offered again, and a second claim adds the next worker.
+    assert next_ready("default", now) is None
+    claim(ours, "worker-b", now)
+    ours.refresh_from_db()
+    assert ours.worker_ids == ["worker-a", "worker-b"]

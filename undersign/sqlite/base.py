@@ -11,6 +11,7 @@ sleeping busy handler.
 
 import fcntl
 import os
+from functools import lru_cache
 
 from django.db.backends.sqlite3 import base
 
@@ -109,7 +110,27 @@ class _Turns:
             turn.give_back()
 
 
+@lru_cache(maxsize=1024)
+def _qmark(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class _Cursor(base.SQLiteCursorWrapper):
+    """Django's cursor, with each query's "%s" turned into SQLite's "?" once per distinct
+    query rather than by a regular expression on every execution: the same few queries run
+    for every signing and every mail, and that substitution was 4% of a signing's CPU
+    (py-spy, issue 13). Queries with named parameters go Django's way."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is None:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)
+
+
 class DatabaseWrapper(_Turns, base.DatabaseWrapper):
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=_Cursor)
+
     def get_new_connection(self, conn_params):
         private_file(conn_params.get("database"))
         return super().get_new_connection(conn_params)

@@ -35,7 +35,7 @@ from undersign.housekeeping import (
     run_housekeeping,
     schedule_housekeeping,
 )
-from undersign.management.next_job import next_ready
+from undersign.management.next_job import claim, next_ready
 from undersign.management.processes import using_database
 
 logger = logging.getLogger("undersign.worker")
@@ -78,7 +78,7 @@ class ResilientWorker(Worker):
 
     def _take_jobs(self) -> None:
         """django-tasks-db's `Worker.run` loop, step for step, but for how it finds the next
-        job: `next_job.next_ready`, a query compiled once rather than for every job. Any
+        job and writes its claim (`next_job`: queries prepared once, not for every job). Any
         other choice of queues than all of them goes the library's own way."""
         if not self.process_all_queues or self.excluded_queue_names:
             super().run()
@@ -91,10 +91,11 @@ class ResilientWorker(Worker):
             close_old_connections()  # dropped or expired connections, right after waking up
             with exclusive_transaction(DBTaskResult.objects.db):
                 try:
-                    task_result = next_ready(self.backend_name, timezone.now())
+                    now = timezone.now()
+                    task_result = next_ready(self.backend_name, now)
                     retrieved = True
                     if task_result is not None:
-                        task_result.claim(self.worker_id)  # no other worker takes it now
+                        claim(task_result, self.worker_id, now)  # no other worker takes it
                 except OperationalError as error:
                     retrieved = False
                     if not is_locked_database_exception(error):
