@@ -6,10 +6,15 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -215,6 +220,25 @@ def test_an_idle_session_ends(client, organiser, settings):
     session["last_seen"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 10
     session.save()
     assert client.get("/workspace/").status_code == 302
+
+
+def test_a_session_logged_out_or_expired_lets_nobody_in_with_its_cookie(client, organiser):
+    """The session row is read on every request: a logout from one browser (or another
+    server process) ends it for every holder of the cookie, and so does its expiry."""
+    client.force_login(organiser)
+    copy = Client()
+    copy.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert copy.get("/workspace/").status_code == 200
+    assert client.post("/workspace/logout/").status_code == 302
+    assert copy.get("/workspace/").status_code == 302
+
+    client.force_login(organiser)
+    assert client.get("/workspace/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    r = client.get("/workspace/")
+    assert r.status_code == 302 and r["Location"].startswith("/workspace/login/")
 
 
 def test_the_environment_sets_the_rules_both_doors_apply(tmp_path):
