@@ -148,7 +148,9 @@ def titles_of(text: dict[str, Any]) -> list[list[str]]:
 
 def languages_of(statement: Statement) -> list[str]:
     """The working copy's languages: the original first, then the translations'."""
-    others = [t.language for t in statement.translations.all() if t.language != statement.language]
+    # Their codes alone: the rows hold whole texts, read and decoded for nothing here.
+    codes = statement.translations.values_list("language", flat=True)
+    others = [code for code in codes if code != statement.language]
     return [statement.language, *sorted(others)]
 
 
