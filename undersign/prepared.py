@@ -37,10 +37,15 @@ def converters(model: type[Model], fields: list[Field]) -> Converters:
     return out
 
 
-def instance(model: type[M], fields: list[Field], found: Converters, row: Any) -> M:
-    values = []
+def values(found: Converters, row: Any) -> list[Any]:
+    """The row's values as the ORM gives them (`values_list`)."""
+    out = []
     for value, conversions in zip(row, found, strict=True):
         for converter, expression in conversions:
             value = converter(value, expression, connection)
-        values.append(value)
-    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values)
+        out.append(value)
+    return out
+
+
+def instance(model: type[M], fields: list[Field], found: Converters, row: Any) -> M:
+    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values(found, row))

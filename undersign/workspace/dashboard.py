@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
@@ -12,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from undersign import prepared
 from undersign.organisers.models import AuditEntry
 from undersign.signatures import fields, questions
 from undersign.signatures.models import Question
@@ -189,16 +194,30 @@ class AuditLine:
     details: str
 
 
-def latest_entries(statement: Statement) -> list[AuditLine]:
-    rows = (
-        AuditEntry.objects.filter(
-            object_type=Statement._meta.label_lower, object_id=str(statement.pk)
-        )
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "action", "data", f"actor__{User.USERNAME_FIELD}")[
-            :AUDIT_ENTRIES
-        ]
+@cache
+def _entries_plan(vendor: str) -> tuple[str, prepared.Converters]:
+    entry, user = AuditEntry._meta, User._meta
+    fields = [cast(Field, entry.get_field(name)) for name in ("created_at", "action", "data")]
+    username = cast(Field, user.get_field(User.USERNAME_FIELD))
+    # Names from the models; the statement and the number of entries are parameters.
+    sql = (
+        f"SELECT {prepared.select_list('a', fields)}, {prepared.select_list('u', [username])}"  # noqa: S608
+        f' FROM "{entry.db_table}" a LEFT OUTER JOIN "{user.db_table}" u'
+        f' ON u."{user.pk.column}" = a."actor_id"'
+        ' WHERE a."object_type" = %s AND a."object_id" = %s'
+        ' ORDER BY a."created_at" DESC, a."id" DESC LIMIT %s'
     )
+    found = prepared.converters(AuditEntry, fields) + prepared.converters(User, [username])
+    return sql, found
+
+
+def latest_entries(statement: Statement) -> list[AuditLine]:
+    # Read with SQL written once (undersign/prepared.py): the ORM's query (a join, an order)
+    # cost about half a millisecond of every dashboard.
+    sql, found = _entries_plan(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Statement._meta.label_lower, str(statement.pk), AUDIT_ENTRIES])
+        rows = [prepared.values(found, row) for row in cursor.fetchall()]
     lines = []
     for created_at, action, data, username in rows:
         when = timezone.localtime(created_at)
@@ -210,7 +229,7 @@ def latest_entries(statement: Statement) -> list[AuditLine]:
         )
         lines.append(
             AuditLine(
-                iso=formats.date_format(when, "c"),
+                iso=when.isoformat(),  # what the "c" format gives
                 when=formats.date_format(when, "j M Y H:i"),
                 who=username if username is not None else (data.get("who") or "—"),
                 action=action,
