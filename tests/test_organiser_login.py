@@ -241,6 +241,21 @@ def test_a_session_logged_out_or_expired_lets_nobody_in_with_its_cookie(client, 
     assert r.status_code == 302 and r["Location"].startswith("/workspace/login/")
 
 
+def test_an_account_deactivated_or_with_a_new_password_is_refused_at_its_next_request(
+    client, organiser
+):
+    client.force_login(organiser)
+    assert client.get("/workspace/").status_code == 200
+    User.objects.filter(pk=organiser.pk).update(is_active=False)
+    assert client.get("/workspace/").status_code == 302
+    User.objects.filter(pk=organiser.pk).update(is_active=True)
+    client.force_login(organiser)
+    assert client.get("/workspace/").status_code == 200
+    organiser.set_password("another long passphrase")
+    organiser.save()  # elsewhere: this session's hash no longer matches
+    assert client.get("/workspace/").status_code == 302
+
+
 def test_the_environment_sets_the_rules_both_doors_apply(tmp_path):
     """UNDERSIGN_REQUIRE_2FA and UNDERSIGN_LOGIN_ATTEMPTS reach the settings the login reads."""
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}

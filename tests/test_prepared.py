@@ -4,11 +4,13 @@ on every request."""
 
 from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from undersign.organisers import two_factor
 from undersign.organisers.access import roles_of_this_request
+from undersign.organisers.backends import OrganiserBackend
 from undersign.organisers.models import Membership, Team
 from undersign.statements.lookup import public_statement_row, statement_at
 from undersign.statements.models import Statement
@@ -57,3 +59,11 @@ def test_it_reads_the_roles_and_teams_as_the_orm_does(owner, team, other_team):
             _same_values(membership, same)
             _same_values(membership.team, same.team)
             assert not membership.confirmed_device
+
+
+def test_it_reads_the_user_of_a_session_as_the_orm_does(owner):
+    User.objects.filter(pk=owner.pk).update(last_login=timezone.now(), first_name="Вера")
+    found = OrganiserBackend().get_user(owner.pk)
+    _same_values(found, User.objects.get(pk=owner.pk))
+    assert OrganiserBackend().get_user(owner.pk + 1000) is None
+    assert OrganiserBackend().get_user("not a number") is None

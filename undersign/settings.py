@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "undersign.room",
 ]
 
+# Django's ModelBackend, the user of each request read with a prepared query.
+AUTHENTICATION_BACKENDS = ["undersign.organisers.backends.OrganiserBackend"]
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:statements"
 LOGOUT_REDIRECT_URL = "workspace:login"
