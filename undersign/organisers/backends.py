@@ -4,7 +4,7 @@ SQL written once.
 Django reads the session's user on every workspace request (`get_user`); the ORM's query
 for that one row cost about 0.4 ms of each request on the bench's box, more than the rest
 of the login check (issue 13). The same row read with a prepared SELECT and made into the
-ORM's instance (undersign/prepared.py) costs a tenth. Nothing is kept between requests:
+ORM's instance (undersign/rows.py) costs a tenth. Nothing is kept between requests:
 an account deactivated or removed is refused at its next request in every process, and
 Django still checks the session's password hash against the row.
 """
@@ -16,21 +16,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Field
 
-from undersign import prepared
+from undersign.rows import Columns
 
 
 @cache
-def _plan(vendor: str) -> tuple[str, list[Field], prepared.Converters]:
-    model = get_user_model()
-    fields = prepared.columns(model)
+def _plan(vendor: str) -> tuple[str, Columns]:
+    users = Columns(get_user_model(), "u")
     # Names from the model; the id is a parameter.
-    sql = (
-        f'SELECT {prepared.select_list("u", fields)} FROM "{model._meta.db_table}" u'  # noqa: S608
-        f' WHERE u."{model._meta.pk.column}" = %s'
-    )
-    return sql, fields, prepared.converters(model, fields)
+    sql = f"SELECT {', '.join(users.names())} FROM {users.table} WHERE u.id = %s"  # noqa: S608
+    return sql, users
 
 
 class OrganiserBackend(ModelBackend):
@@ -41,11 +36,11 @@ class OrganiserBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        sql, fields, found = _plan(connection.vendor)
+        sql, users = _plan(connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(sql, [pk])
             row = cursor.fetchone()
         if row is None:
             return None
-        user = prepared.instance(model, fields, found, row)
+        user = users.instance(row)
         return user if self.user_can_authenticate(user) else None

@@ -22,10 +22,10 @@ User = AbstractBaseUser | AnonymousUser
 
 
 # Whether the membership's user has a confirmed device, quoted as both SQLite and PostgreSQL
-# read it; the tables are django-otp's and ours.
+# read it; the tables are django-otp's and ours (the memberships as "m", access.py).
 DEVICE_SQL = (
     'EXISTS (SELECT 1 FROM "otp_totp_totpdevice" WHERE "otp_totp_totpdevice"."user_id" ='
-    ' "organisers_membership"."user_id" AND "otp_totp_totpdevice"."confirmed" = %s)'
+    ' m."user_id" AND "otp_totp_totpdevice"."confirmed" = %s)'
 )
 
 

@@ -93,7 +93,7 @@ def statement_for(user: User, slug: str, perm: str = "edit") -> Statement:
     else:
         # In a workspace request the roles are read already: the statement by its (unique)
         # slug, then the same rule as `can`, which is a smaller query than one asking both
-        # (and read with a prepared statement: lookup.py).
+        # (read with SQL written once: lookup.py).
         found = [s for s in [statement_at(slug)] if s is not None and can(user, s, perm)]
     if not found:
         raise Http404

@@ -16,8 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from undersign import prepared
 from undersign.organisers.models import AuditEntry
+from undersign.rows import Columns
 from undersign.signatures import fields, questions
 from undersign.signatures.models import Question
 from undersign.signatures.reporting import Dashboard
@@ -195,29 +195,31 @@ class AuditLine:
 
 
 @cache
-def _entries_plan(vendor: str) -> tuple[str, prepared.Converters]:
-    entry, user = AuditEntry._meta, User._meta
-    fields = [cast(Field, entry.get_field(name)) for name in ("created_at", "action", "data")]
-    username = cast(Field, user.get_field(User.USERNAME_FIELD))
+def _entries_plan(vendor: str) -> tuple[str, Columns]:
+    entries = Columns(AuditEntry, "a", skip=("actor", "object_type", "object_id", "team"))
+    quote = connection.ops.quote_name
+    username = quote(str(cast(Field, User._meta.get_field(User.USERNAME_FIELD)).column))
     # Names from the models; the statement and the number of entries are parameters.
     sql = (
-        f"SELECT {prepared.select_list('a', fields)}, {prepared.select_list('u', [username])}"  # noqa: S608
-        f' FROM "{entry.db_table}" a LEFT OUTER JOIN "{user.db_table}" u'
-        f' ON u."{user.pk.column}" = a."actor_id"'
-        ' WHERE a."object_type" = %s AND a."object_id" = %s'
-        ' ORDER BY a."created_at" DESC, a."id" DESC LIMIT %s'
+        f"SELECT {', '.join(entries.names())}, u.{username} FROM {entries.table}"  # noqa: S608
+        f" LEFT OUTER JOIN {quote(User._meta.db_table)} u ON u.id = a.actor_id"
+        " WHERE a.object_type = %s AND a.object_id = %s"
+        " ORDER BY a.created_at DESC, a.id DESC LIMIT %s"
     )
-    found = prepared.converters(AuditEntry, fields) + prepared.converters(User, [username])
-    return sql, found
+    return sql, entries
 
 
 def latest_entries(statement: Statement) -> list[AuditLine]:
-    # Read with SQL written once (undersign/prepared.py): the ORM's query (a join, an order)
+    # Read with SQL written once (undersign/rows.py): the ORM's query (a join, an order)
     # cost about half a millisecond of every dashboard.
-    sql, found = _entries_plan(connection.vendor)
+    sql, entries = _entries_plan(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [Statement._meta.label_lower, str(statement.pk), AUDIT_ENTRIES])
-        rows = [prepared.values(found, row) for row in cursor.fetchall()]
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        entry = entries.instance(row[:-1])
+        rows.append((entry.created_at, entry.action, entry.data, row[-1]))
     lines = []
     for created_at, action, data, username in rows:
         when = timezone.localtime(created_at)

@@ -1,4 +1,4 @@
-"""Rows read with SQL written once (undersign/prepared.py) are the ORM's: the statement of a
+"""Rows read with SQL written once (undersign/rows.py) are the ORM's: the statement of a
 page (statements/lookup.py) and the organiser's roles (organisers/access.py), read that way
 on every request."""
 
