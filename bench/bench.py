@@ -309,6 +309,7 @@ def organiser_session(stack: Stack) -> str:
     """A logged-in session of an organiser with every role in the statement's team, as the
     browser of an organiser holds it."""
     return stack.python(f"""
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
@@ -320,7 +321,7 @@ team = create_team('Bench team', owner=user, roles=roles, actor=None)
 Statement.objects.filter(slug='{SLUG}').update(team=team)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
+session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)

@@ -24,7 +24,17 @@ from django.db import connection
 from django.test import Client
 client = Client(HTTP_HOST='127.0.0.1')
 client.cookies[settings.SESSION_COOKIE_NAME] = SESSION
-for path in PATHS:
+SAVE = os.environ.get('BENCH_SAVE')
+for n, path in enumerate(PATHS):
+    if SAVE:
+        # Twice each: the first may fill a cache the second reads.
+        for language in ('en', 'ru', 'en', 'ru'):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            name = f'{SAVE}/{n}-{language}.html'
+            name = name + '.again' if os.path.exists(name) else name
+            with open(name, 'wb') as f:
+                f.write(client.get(path).content)
+        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     for _ in range(5):
         answer = client.get(path)
         assert answer.status_code == 200, (path, answer.status_code)
@@ -52,6 +62,8 @@ for path in PATHS:
             print('   ', sql[:200])
     if profile:
         pstats.Stats(profile).sort_stats('cumulative').print_stats(30)
+        if os.environ.get('BENCH_PROFILE').endswith('/'):
+            profile.dump_stats(f"{os.environ['BENCH_PROFILE']}{n}.prof")
 """
 
 
@@ -64,6 +76,7 @@ def main() -> None:
             "/workspace/",
             f"/workspace/s/{SLUG}/dashboard",
             f"/workspace/s/{SLUG}/signers/?volunteers=on",
+            f"/workspace/s/{SLUG}/signers/?volunteers=on&city=Cologne",
         ]
         code = f"SESSION = {session!r}\nPATHS = {paths!r}\nREQUESTS = {REQUESTS}\n" + MEASURE
         print(stack.python(code), end="")

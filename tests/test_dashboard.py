@@ -2,12 +2,13 @@
 spellings, volunteers by city, revisions, the latest audit entries — in a handful of
 queries whatever the number of signatures."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from tests.conftest import sign
 from tests.signers import confirmed, many, organiser
@@ -135,8 +136,10 @@ def test_a_workspace_page_reads_the_roles_and_the_two_factor_facts_once(staff, s
         with CaptureQueriesContext(connection) as queries:
             assert staff.get(url).status_code == 200
         sql = [q["sql"] for q in queries.captured_queries]
-        # One query of the memberships (a statement's query may hold them as a subquery).
-        assert sum(q.startswith('SELECT "organisers_membership"') for q in sql) == 1, (url, sql)
+        # One query of the memberships (a statement's query may hold them as a subquery):
+        # the read of organisers/access.py, which names their table "m".
+        membership_reads = [q for q in sql if ' FROM "organisers_membership" m ' in q]
+        assert len(membership_reads) == 1, (url, sql)
         assert not any(q.startswith('SELECT "otp_totp') for q in sql), (url, sql)
 
 
@@ -146,3 +149,39 @@ def test_a_member_removed_loses_the_pages_at_the_next_request(staff, statement):
     assert staff.get("/workspace/s/letter/dashboard").status_code == 200
     Membership.objects.filter(team=statement.team, user__username="organiser").delete()
     assert staff.get("/workspace/s/letter/dashboard").status_code in (403, 404)
+
+
+def test_the_audit_lines_are_the_statements_ten_latest_in_local_time(staff, statement, draft):
+    from undersign.organisers.models import AuditEntry
+    from undersign.organisers.services import log_action
+
+    someone = organiser("someone")
+    start = timezone.now() - timedelta(days=1)
+    for n in range(12):
+        entry = log_action(
+            f"test.step{n}",
+            actor=someone if n % 2 else None,
+            obj=statement,
+            data={"n": n, "share": n + 0.5},
+        )
+        AuditEntry.objects.filter(pk=entry.pk).update(created_at=start + timedelta(minutes=n))
+    log_action("test.elsewhere", obj=draft, data={"who": "cli"})
+    AuditEntry.objects.filter(object_id=str(statement.pk)).exclude(
+        action__startswith="test."
+    ).delete()
+
+    staff.cookies["django_language"] = "de"
+    page = staff.get("/workspace/s/letter/dashboard").content.decode()
+    audit = page[page.index('id="audit-heading"') :]
+    rows = re.findall(
+        r"<tr><td><time datetime=\"([^\"]+)\">([^<]+)</time></td><td>([^<]*)</td>"
+        r"<td><code>([^<]+)</code></td><td class=\"meta\">([^<]*)</td></tr>",
+        audit,
+    )
+    assert [r[3] for r in rows] == [f"test.step{n}" for n in range(11, 1, -1)]  # newest first
+    latest = timezone.localtime(start + timedelta(minutes=11))
+    assert rows[0][0] == latest.isoformat()
+    assert rows[0][1] == formats.date_format(latest, "j M Y H:i")
+    assert rows[0][2] == "someone" and rows[1][2] == "—"
+    assert rows[0][4] == "n: 11; share: 11,5"  # localised, in German
+    assert "test.elsewhere" not in page

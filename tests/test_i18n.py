@@ -223,3 +223,16 @@ def test_titles_outside_the_statement_page_are_in_the_readers_language(client, i
         ).content.decode()
         assert RU_TITLE in page.split("</title>")[0] and RU_TITLE in page.split("<main")[1]
         assert "Open letter on political prisoners" not in page
+
+
+def test_the_kept_header_follows_each_page_and_language(client, statement):
+    """The header and footer are rendered once per language and address and kept
+    (site_chrome.py): each page still leads back to itself and marks its own language."""
+    for path, language in [("/s/letter/", "en"), ("/", "en"), ("/s/letter/", "ru"), ("/", "ru")]:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(path).content.decode()
+        assert _next(page) == path
+        current = re.findall(r'value="(\w+)" lang="\w+" aria-current="true"', page)
+        assert current == [language]
+        privacy = "Конфиденциальность" if language == "ru" else "Privacy"
+        assert f'<a href="/privacy">{privacy}</a>' in page

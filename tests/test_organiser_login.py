@@ -6,10 +6,15 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -214,6 +219,40 @@ def test_an_idle_session_ends(client, organiser, settings):
     session = client.session
     session["last_seen"] = int(time.time()) - settings.SESSION_IDLE_SECONDS - 10
     session.save()
+    assert client.get("/workspace/").status_code == 302
+
+
+def test_a_session_logged_out_or_expired_lets_nobody_in_with_its_cookie(client, organiser):
+    """The session row is read on every request: a logout from one browser (or another
+    server process) ends it for every holder of the cookie, and so does its expiry."""
+    client.force_login(organiser)
+    copy = Client()
+    copy.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert copy.get("/workspace/").status_code == 200
+    assert client.post("/workspace/logout/").status_code == 302
+    assert copy.get("/workspace/").status_code == 302
+
+    client.force_login(organiser)
+    assert client.get("/workspace/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    r = client.get("/workspace/")
+    assert r.status_code == 302 and r["Location"].startswith("/workspace/login/")
+
+
+def test_an_account_deactivated_or_with_a_new_password_is_refused_at_its_next_request(
+    client, organiser
+):
+    client.force_login(organiser)
+    assert client.get("/workspace/").status_code == 200
+    User.objects.filter(pk=organiser.pk).update(is_active=False)
+    assert client.get("/workspace/").status_code == 302
+    User.objects.filter(pk=organiser.pk).update(is_active=True)
+    client.force_login(organiser)
+    assert client.get("/workspace/").status_code == 200
+    organiser.set_password("another long passphrase")
+    organiser.save()  # elsewhere: this session's hash no longer matches
     assert client.get("/workspace/").status_code == 302
 
 

@@ -4,6 +4,7 @@ audit log; the same filtered set is what the download holds."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from undersign.signatures.models import Signature
 from undersign.signatures.reporting import SignerFilter, signers
 from undersign.statements.models import Clause
 from undersign.statements.services import publish_changes
+from undersign.statements.working_copy import set_translation
 
 
 @pytest.fixture
@@ -169,3 +171,13 @@ def test_the_kept_page_changes_as_soon_as_the_signatures_do(client, staff, peopl
     assert _names(staff.get(url).content.decode()) == ["Clara", "Anna"]
     confirmed(client, people, name="Zoe Kiel", city="Köln")
     assert "Zoe Kiel" in staff.get(url).content.decode()
+
+
+def test_the_download_offers_the_text_in_the_original_and_each_translation(staff, statement):
+    for language in ("uk", "de"):
+        set_translation(statement, language=language, title=f"Brief {language}")
+    page = staff.get("/workspace/s/letter/signers/").content.decode()
+    chooser = page[
+        page.index('id="export-lang"') : page.index("</select>", page.index('id="export-lang"'))
+    ]
+    assert re.findall(r'<option value="(\w+)"', chooser) == ["en", "de", "uk"]

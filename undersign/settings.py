@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "undersign.room",
 ]
 
+# Django's ModelBackend, the user of each request read with a prepared query.
+AUTHENTICATION_BACKENDS = ["undersign.organisers.backends.OrganiserBackend"]
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:statements"
 LOGOUT_REDIRECT_URL = "workspace:login"
@@ -206,6 +208,8 @@ if env_bool("UNDERSIGN_COLLECTED_STATIC"):
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, their row read with a written-out query (organisers/sessions.py).
+SESSION_ENGINE = "undersign.organisers.sessions"
 # Organiser sessions end after 12 hours, and after 2 hours without a request.
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_IDLE_SECONDS = env_int("UNDERSIGN_SESSION_IDLE_SECONDS", 60 * 60 * 2)

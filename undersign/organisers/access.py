@@ -9,13 +9,16 @@ one read; outside it (CLI, API, worker, tests) each call reads them again.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from undersign.organisers.models import ROLE_PERMISSIONS, ROLES, Membership, Team
+from undersign.rows import Columns, split
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -54,27 +57,60 @@ _this_request: ContextVar[tuple[int, list[Membership]] | None] = ContextVar(
 
 @contextmanager
 def roles_of_this_request(
-    user: User, annotations: dict[str, Any] | None = None
+    user: User, extra: dict[str, tuple[str, tuple]] | None = None
 ) -> Iterator[list[Membership]]:
-    """Read `user`'s memberships (with their teams, and `annotations` the caller needs in the
-    same query) once, and answer every access question about `user` inside the block from
-    them. A change of any membership or team inside the block forgets them (the next
-    question reads again)."""
+    """Read `user`'s memberships (with their teams, and the `extra` columns the caller
+    needs in the same query: name → (SQL, parameters), set on each membership as read)
+    once, and answer every access question about `user` inside the block from them. A
+    change of any membership or team inside the block forgets them (the next question
+    reads again)."""
     memberships = []
     if is_active(user):
         # Every membership of the user, those without a role dropped here and sorted by team
         # here rather than in SQL: the same rows as `memberships_of` for a simpler query (no
         # condition per role, no join for the ordering), read on every workspace request.
-        rows = Membership.objects.filter(user_id=cast(int, user.pk)).order_by()
-        memberships = [
-            m for m in rows.select_related("team").annotate(**annotations or {}) if m.roles
-        ]
+        rows = _memberships_with_teams(cast(int, user.pk), extra or {})
+        memberships = [m for m in rows if m.roles]
         memberships.sort(key=lambda m: m.team.name)
     token = _this_request.set((cast(int, user.pk), memberships) if is_active(user) else None)
     try:
         yield memberships
     finally:
         _this_request.reset(token)
+
+
+@cache
+def _plan(vendor: str) -> tuple[str, Columns, Columns]:
+    memberships, teams = Columns(Membership, "m"), Columns(Team, "t")
+    # Names from the models; the user's id (and the extra columns' values) are parameters.
+    sql = (
+        f"SELECT {', '.join(memberships.names() + teams.names())}{{extra}}"  # noqa: S608
+        f" FROM {memberships.table} INNER JOIN {teams.table} ON t.id = m.team_id"
+        " WHERE m.user_id = %s"
+    )
+    return sql, memberships, teams
+
+
+def _memberships_with_teams(user_id: int, extra: dict[str, tuple[str, tuple]]) -> list[Membership]:
+    """Every membership of the user with its team, as `select_related("team")` gives them,
+    read with SQL written once (undersign/rows.py): about 0.4 ms less per request. The
+    `extra` columns name the membership's table "m"."""
+    sql, memberships, teams = _plan(connection.vendor)
+    sql = sql.format(extra="".join(f", {fragment}" for fragment, _params in extra.values()))
+    params = [*(p for _fragment, ps in extra.values() for p in ps), user_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        mine, theirs = split(row, memberships, teams)
+        membership = memberships.instance(mine)
+        Membership.team.field.set_cached_value(membership, teams.instance(theirs))  # type: ignore[attr-defined]
+        extras = row[len(memberships.fields) + len(teams.fields) :]
+        for name, value in zip(extra, extras, strict=True):
+            setattr(membership, name, value)
+        found.append(membership)
+    return found
 
 
 def forget_roles_of_this_request(**_kwargs: object) -> None:

@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,21 +22,21 @@ User = AbstractBaseUser | AnonymousUser
 
 
 # Whether the membership's user has a confirmed device, quoted as both SQLite and PostgreSQL
-# read it; the tables are django-otp's and ours.
+# read it; the tables are django-otp's and ours (the memberships as "m", access.py).
 DEVICE_SQL = (
     'EXISTS (SELECT 1 FROM "otp_totp_totpdevice" WHERE "otp_totp_totpdevice"."user_id" ='
-    ' "organisers_membership"."user_id" AND "otp_totp_totpdevice"."confirmed" = %s)'
+    ' m."user_id" AND "otp_totp_totpdevice"."confirmed" = %s)'
 )
 
 
-def device_annotation() -> dict[str, RawSQL]:
-    """For a query of the user's memberships: whether the user has a confirmed device, read
-    in the same round trip (TOTP is the only kind of device installed)."""
+def device_annotation() -> dict[str, tuple[str, tuple]]:
+    """For the read of the user's memberships (`roles_of_this_request`): whether the user
+    has a confirmed device, read in the same round trip (TOTP is the only kind of device
+    installed)."""
     # The same as Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"),
     # confirmed=True)) written out: building and compiling that subquery cost about a
     # millisecond of every workspace request, more than the rest of the query.
-    device = RawSQL(DEVICE_SQL, (True,), output_field=BooleanField())  # noqa: S611 (constant)
-    return {"confirmed_device": device}
+    return {"confirmed_device": (DEVICE_SQL, (True,))}
 
 
 def has_device(user: User) -> bool:

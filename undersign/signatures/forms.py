@@ -329,17 +329,18 @@ def _copy_field(field: forms.Field) -> forms.Field:
     return new
 
 
-class _Fields(dict):
+class CopiedFields(dict):
     """A form class's `base_fields`, which every new form copies (`BaseForm.__init__`
     deep-copies them). The generic deep copy of the signing form's 15 fields was a tenth of
-    a signing's cost (issue 13); `_copy_field` does the same work directly."""
+    a signing's cost (issue 13); `_copy_field` does the same work directly. (The signers
+    list's filter form uses it too.)"""
 
     def __deepcopy__(self, memo: dict) -> dict:
         return {name: _copy_field(field) for name, field in self.items()}
 
 
 # The form's fields come from the declaration; subclasses add theirs after them.
-SignatureForm.base_fields = _Fields({f.name: form_field(f) for f in fields.FIELDS})
+SignatureForm.base_fields = CopiedFields({f.name: form_field(f) for f in fields.FIELDS})
 SignatureForm.declared_fields = dict(SignatureForm.base_fields)
 
 
@@ -361,4 +362,4 @@ class PublicSignatureForm(SignatureForm):
         return bool(self.data.get("website"))
 
 
-PublicSignatureForm.base_fields = _Fields(PublicSignatureForm.base_fields)
+PublicSignatureForm.base_fields = CopiedFields(PublicSignatureForm.base_fields)

@@ -19,6 +19,7 @@ from django.http import Http404
 
 from undersign.organisers import access as teams
 from undersign.organisers.models import Membership, Team
+from undersign.statements.lookup import statement_at
 from undersign.statements.models import Statement
 
 User = AbstractBaseUser | AnonymousUser
@@ -91,9 +92,9 @@ def statement_for(user: User, slug: str, perm: str = "edit") -> Statement:
         found = list(statements_for(user, perm).filter(slug=slug).order_by()[:1])
     else:
         # In a workspace request the roles are read already: the statement by its (unique)
-        # slug, then the same rule as `can`, which is a smaller query than one asking both.
-        found = list(Statement.objects.filter(slug=slug).order_by()[:1])
-        found = [s for s in found if can(user, s, perm)]
+        # slug, then the same rule as `can`, which is a smaller query than one asking both
+        # (read with SQL written once: lookup.py).
+        found = [s for s in [statement_at(slug)] if s is not None and can(user, s, perm)]
     if not found:
         raise Http404
     return found[0]

@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
@@ -13,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from undersign.organisers.models import AuditEntry
+from undersign.rows import Columns
 from undersign.signatures import fields, questions
 from undersign.signatures.models import Question
 from undersign.signatures.reporting import Dashboard
@@ -189,16 +194,32 @@ class AuditLine:
     details: str
 
 
-def latest_entries(statement: Statement) -> list[AuditLine]:
-    rows = (
-        AuditEntry.objects.filter(
-            object_type=Statement._meta.label_lower, object_id=str(statement.pk)
-        )
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "action", "data", f"actor__{User.USERNAME_FIELD}")[
-            :AUDIT_ENTRIES
-        ]
+@cache
+def _entries_plan(vendor: str) -> tuple[str, Columns]:
+    entries = Columns(AuditEntry, "a", skip=("actor", "object_type", "object_id", "team"))
+    quote = connection.ops.quote_name
+    username = quote(str(cast(Field, User._meta.get_field(User.USERNAME_FIELD)).column))
+    # Names from the models; the statement and the number of entries are parameters.
+    sql = (
+        f"SELECT {', '.join(entries.names())}, u.{username} FROM {entries.table}"  # noqa: S608
+        f" LEFT OUTER JOIN {quote(User._meta.db_table)} u ON u.id = a.actor_id"
+        " WHERE a.object_type = %s AND a.object_id = %s"
+        " ORDER BY a.created_at DESC, a.id DESC LIMIT %s"
     )
+    return sql, entries
+
+
+def latest_entries(statement: Statement) -> list[AuditLine]:
+    # Read with SQL written once (undersign/rows.py): the ORM's query (a join, an order)
+    # cost about half a millisecond of every dashboard.
+    sql, entries = _entries_plan(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Statement._meta.label_lower, str(statement.pk), AUDIT_ENTRIES])
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        entry = entries.instance(row[:-1])
+        rows.append((entry.created_at, entry.action, entry.data, row[-1]))
     lines = []
     for created_at, action, data, username in rows:
         when = timezone.localtime(created_at)
@@ -210,7 +231,7 @@ def latest_entries(statement: Statement) -> list[AuditLine]:
         )
         lines.append(
             AuditLine(
-                iso=formats.date_format(when, "c"),
+                iso=when.isoformat(),  # what the "c" format gives
                 when=formats.date_format(when, "j M Y H:i"),
                 who=username if username is not None else (data.get("who") or "—"),
                 action=action,

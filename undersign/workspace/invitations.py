@@ -2,6 +2,7 @@
 with) and land in the team. A team that requires two-factor login sends the newcomer to set
 it up first: the workspace's pages do that for anybody who must."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -51,7 +52,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password1"],
                 )
-                login(request, new, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, new, backend=settings.AUTHENTICATION_BACKENDS[0])
                 return _landed(request, found)
         except TeamError as error:
             if form is None or services.open_invitation(token) is None:

@@ -25,6 +25,7 @@ from django_countries import countries
 
 from undersign.signatures import contacts, counting, fields, moderation, questions
 from undersign.signatures.exporters import EXPORTERS
+from undersign.signatures.forms import CopiedFields
 from undersign.signatures.models import Question, Signature
 from undersign.signatures.reporting import SignerFilter, dashboard, signer_page
 from undersign.signatures.reporting.signers import private_answers_in
@@ -206,6 +207,10 @@ class SignerFilterForm(forms.Form):
             name=data.get("name") or "",
             moderation=data.get("moderation") or "",
         )
+
+
+# Copied for every form (BaseForm deep-copies them): the same copy, made directly.
+SignerFilterForm.base_fields = CopiedFields(SignerFilterForm.base_fields)
 
 
 def _country_choices(codes: list[str]) -> list[tuple[str, str]]:
