@@ -236,3 +236,11 @@ def test_the_kept_header_follows_each_page_and_language(client, statement):
         assert current == [language]
         privacy = "Конфиденциальность" if language == "ru" else "Privacy"
         assert f'<a href="/privacy">{privacy}</a>' in page
+    # A page with a query (it may carry a search for a name) leads back to itself too, but
+    # its header is not kept.
+    from undersign.public.templatetags.site_chrome import _header
+
+    kept = _header.cache_info().currsize
+    page = client.get("/s/letter/?q=Anna+Petrova").content.decode()
+    assert _next(page) == "/s/letter/?q=Anna+Petrova"
+    assert _header.cache_info().currsize == kept

@@ -30,13 +30,18 @@ def site_head() -> SafeString:
 def site_header(context: template.Context) -> SafeString:
     """The site's name and the language switcher, which leads back to `language_next` (or
     sends the page's own form: `languages.switch_within`)."""
-    return _header(
+    key = (
         get_language(),
-        context.get("language_next", ""),
+        str(context.get("language_next") or ""),
         context.get("language_form", ""),
         context.get("language_action", ""),
         get_script_prefix(),
     )
+    if "?" in str(key[1]):
+        # A query may carry what someone typed (a search of the signers for a name): such
+        # a header is rendered for its page and not kept.
+        return _header.__wrapped__(*key)
+    return _header(*key)
 
 
 @register.simple_tag
