@@ -57,6 +57,13 @@ class Columns:
         return self.model.from_db("default", self.attnames, converted)
 
 
+def first_row(sql: str, params: list) -> Any:
+    """The first row `sql` gives with `params` (as the database returns it), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def split(row: Any, *shares: Columns) -> list[Any]:
     """`row` cut into one slice of values per share, in order."""
     out, start = [], 0

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from undersign.rows import Columns
+from undersign.rows import Columns, first_row
 
 # Stands for "now" while the query is compiled; no job is due at that moment.
 _NOW = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
@@ -56,9 +56,7 @@ def next_ready(backend_name: str, now: datetime) -> DBTaskResult | None:
     sql, params, now_at, columns = _plan(connection.vendor, backend_name)
     given = list(params)
     given[now_at] = _prepared(now)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, given)
-        row = cursor.fetchone()
+    row = first_row(sql, given)
     return None if row is None else columns.instance(row)
 
 

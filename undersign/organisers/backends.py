@@ -17,7 +17,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from undersign.rows import Columns
+from undersign.rows import Columns, first_row
 
 
 @cache
@@ -37,9 +37,7 @@ class OrganiserBackend(ModelBackend):
         except ValidationError:
             return None
         sql, users = _plan(connection.vendor)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [pk])
-            row = cursor.fetchone()
+        row = first_row(sql, [pk])
         if row is None:
             return None
         user = users.instance(row)

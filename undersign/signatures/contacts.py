@@ -39,7 +39,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from undersign.organisers.services import log_action
-from undersign.rows import Columns, split
+from undersign.rows import Columns, first_row, split
 from undersign.signatures import fields, questions
 from undersign.signatures.inserts import Row
 from undersign.signatures.models import Contact, Question, Signature, SigningNotice
@@ -348,9 +348,7 @@ def _contact_with_signature(signature_id: int) -> Contact | None:
     gives, read with one SQL string built once: every mail the worker sends starts here, and
     the queryset cost 2 ms of Python to build each time (issue 13)."""
     sql, shares = _mail_plan(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [signature_id])
-        row = cursor.fetchone()
+    row = first_row(sql, [signature_id])
     if row is None:
         return None
     contact, signature, statement, revision = (

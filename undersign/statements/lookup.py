@@ -15,7 +15,7 @@ from functools import cache
 
 from django.db import connection
 
-from undersign.rows import Columns, split
+from undersign.rows import Columns, first_row, split
 from undersign.statements.models import Revision, Statement
 
 _PUBLIC = (Statement.Status.PUBLISHED, Statement.Status.CLOSED)
@@ -47,9 +47,7 @@ def public_statement_row(slug: str) -> Statement | None:
     """The published or closed statement at `slug` with its current revision (without its
     text) attached, or None."""
     sql, statements, revisions = _plan(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [slug, *_PUBLIC])
-        row = cursor.fetchone()
+    row = first_row(sql, [slug, *_PUBLIC])
     if row is None:
         return None
     mine, rest = split(row, statements, revisions)
@@ -63,7 +61,5 @@ def statement_at(slug: str) -> Statement | None:
     """The statement at `slug`, whatever its status, or None: for the workspace, which then
     asks the access rules whether this person may see it (on every page of a statement)."""
     sql, statements = _any_status_plan(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [slug])
-        row = cursor.fetchone()
+    row = first_row(sql, [slug])
     return None if row is None else statements.instance(row)
