@@ -3,10 +3,11 @@
 django-tasks-db's worker builds and compiles the same queryset for every job it takes
 (`DBTaskResult.objects.ready().filter(backend_name=...).get_locked()`), then saves its
 claim through `Model.save`: together about a quarter of a mail's CPU in the worker (py-spy,
-issue 13). Here that queryset is compiled once per
-database and backend, with a stand-in for "now" that each call replaces; the row becomes the
-library's own model instance (`undersign.rows`). `tests/test_worker_claim.py` checks that it
-picks what the library's query picks, and that the claim reads back as the library's.
+issue 13). Here that queryset is compiled once per database and backend, with a stand-in
+for "now" that each call replaces; the row becomes the library's own model instance
+(`undersign.rows`), and the claim is one UPDATE prepared once. `tests/test_worker_claim.py`
+checks that it picks what the library's query picks, and that the claim reads back as the
+library's.
 """
 
 from datetime import UTC, datetime
@@ -60,10 +61,15 @@ def next_ready(backend_name: str, now: datetime) -> DBTaskResult | None:
     return None if row is None else columns.instance(row)
 
 
+_CLAIMED = ("status", "started_at", "worker_ids", "id")
+
+
 @cache
-def _claim_sql(vendor: str) -> str:
+def _claim_plan(vendor: str) -> tuple[str, list]:
     table = connection.ops.quote_name(DBTaskResult._meta.db_table)
-    return f"UPDATE {table} SET status = %s, started_at = %s, worker_ids = %s WHERE id = %s"  # noqa: S608
+    sql = f"UPDATE {table} SET status = %s, started_at = %s, worker_ids = %s WHERE id = %s"  # noqa: S608
+    fields = {f.name: f for f in DBTaskResult._meta.concrete_fields}
+    return sql, [fields[name] for name in _CLAIMED]
 
 
 def claim(job: DBTaskResult, worker_id: str, now: datetime) -> None:
@@ -72,10 +78,7 @@ def claim(job: DBTaskResult, worker_id: str, now: datetime) -> None:
     job.status = TaskResultStatus.RUNNING
     job.started_at = now
     job.worker_ids = [*job.worker_ids, worker_id]
-    fields = {f.name: f for f in DBTaskResult._meta.concrete_fields}
-    params = [
-        fields[name].get_db_prep_save(getattr(job, name), connection)
-        for name in ("status", "started_at", "worker_ids", "id")
-    ]
+    sql, fields = _claim_plan(connection.vendor)
+    params = [f.get_db_prep_save(getattr(job, f.name), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(connection.vendor), params)
+        cursor.execute(sql, params)

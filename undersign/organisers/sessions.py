@@ -7,13 +7,28 @@ Everything else (saving, deleting at logout, expiry, clearing) is Django's own: 
 deleted or expired is gone for every process at its next request, as before.
 """
 
+from functools import cache
 from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.db import connections, router
+from django.db.models import Model
 from django.utils import timezone
 
 _SELECT = "SELECT {data} FROM {table} WHERE {key} = %s AND {expires} > %s"
+
+
+@cache
+def _select(alias: str, vendor: str, model: type[Model]) -> str:
+    """The written-out SELECT, made once per database (it runs on every workspace request)."""
+    quote = connections[alias].ops.quote_name
+    fields = {f.name: quote(str(f.column)) for f in model._meta.concrete_fields}
+    return _SELECT.format(
+        data=fields["session_data"],
+        table=quote(model._meta.db_table),
+        key=fields["session_key"],
+        expires=fields["expire_date"],
+    )
 
 
 class SessionStore(db.SessionStore):
@@ -21,15 +36,9 @@ class SessionStore(db.SessionStore):
         """What Django's `load` reads (the row of this key, not expired), or nothing and
         no key, as Django does when there is no such row."""
         model = self.model
-        connection = connections[router.db_for_read(model)]
-        quote = connection.ops.quote_name
-        fields = {f.name: quote(str(f.column)) for f in model._meta.concrete_fields}
-        sql = _SELECT.format(
-            data=fields["session_data"],
-            table=quote(model._meta.db_table),
-            key=fields["session_key"],
-            expires=fields["expire_date"],
-        )
+        alias = router.db_for_read(model)
+        connection = connections[alias]
+        sql = _select(alias, connection.vendor, model)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.session_key, now])
