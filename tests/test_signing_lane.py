@@ -63,3 +63,15 @@ def test_mistakes_and_other_sites_still_get_their_pages(client, statement):
     r = sign(client, statement, headers={"origin": "https://elsewhere.example"})
     assert r.status_code == 403
     assert Signature.objects.count() == 0
+
+
+def test_too_many_attempts_keep_everything_typed(client, statement, settings):
+    settings.SIGNING_BURST_LIMIT = (1, 60)
+    assert sign(client, statement, email="first@example.org").status_code == 302
+    r = sign(client, statement, email="p3@example.org", name="Typed Name", city="Typed City")
+    assert r.status_code == 429 and r["Retry-After"]
+    page = r.content.decode()
+    assert 'value="p3@example.org"' in page and 'value="Typed Name"' in page
+    assert 'value="Typed City"' in page
+    assert "Too many" in page or "too many" in page
+    assert Signature.objects.count() == 1

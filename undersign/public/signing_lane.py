@@ -31,7 +31,7 @@ from django.utils.cache import patch_vary_headers
 
 from undersign import abuse
 from undersign.public.signing import Refused, attempt_signature
-from undersign.signatures.forms import PublicSignatureForm
+from undersign.signatures.forms import PublicSignatureForm, SigningCheck
 from undersign.statements.models import Statement
 from undersign.statements.services import public_statement
 
@@ -87,14 +87,18 @@ class SigningLane:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         request.user = AnonymousUser()  # what the skipped login middleware would say
-        form = PublicSignatureForm(request.POST, statement=statement)
-        if form.is_robot:
+        check = SigningCheck(request.POST, statement=statement)
+        if check.is_robot:
             return self.answer(request, statement, language)
-        if not form.is_valid():
+        if not check.is_valid():
             return None  # the view shows the mistakes beside what was typed
-        refused = attempt_signature(request, statement, form)
+        refused = attempt_signature(request, statement, check)
         if refused is None:
             return self.answer(request, statement, language)
+        # The form the view shows: what was typed, with why it was refused.
+        form = PublicSignatureForm(request.POST, statement=statement)
+        form.is_valid()
+        form.add_error(None, list(check.non_field_errors().as_data()))
         request._signing_attempt = Attempt(statement, form, refused)  # type: ignore[attr-defined]
         return None
 
