@@ -56,7 +56,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis(monkeypatch):
     assert (db["HOST"], db["NAME"], db["USER"]) == ("db.internal", "undersign", "app")
     assert db["CONN_MAX_AGE"] == 600  # persistent connections
     cache = _cache()
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "undersign.cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     monkeypatch.delenv("REDIS_URL")
     assert _cache()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -81,15 +81,25 @@ def _effective(tmp_path, code: str, **env: str) -> str:
 def test_it_uses_one_redis_cache_for_every_process_when_redis_url_is_set(tmp_path):
     shown = "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', '-'))"
     with_redis = _effective(tmp_path, shown, REDIS_URL="redis://127.0.0.1:6379/7")
-    assert with_redis == "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/7"
+    assert with_redis == "undersign.cache.RedisCache redis://127.0.0.1:6379/7"
     assert _effective(tmp_path, shown).startswith("django.core.cache.backends.locmem.")
     # And the cache the code gets is that one.
-    cache_class = _effective(
+    # And the cache the code gets is that one: it stores, reads and counts in that Redis,
+    # with the one client it keeps for its pool.
+    used = _effective(
         tmp_path,
-        "from django.core.cache import caches; print(type(caches['default']).__name__)",
+        "from django.core.cache import caches; c = caches['default'];"
+        " c.delete('settings-n'); c.set('settings-test', 'kept', 30); c.add('settings-n', 0, 30);"
+        " print(type(c).__module__, c.get('settings-test'), c.incr('settings-n'),"
+        " c._cache.get_client() is c._cache.get_client(write=True))",
         REDIS_URL="redis://127.0.0.1:6379/7",
     )
-    assert cache_class == "RedisCache"
+    assert used == "undersign.cache kept 1 True"
+    import redis
+
+    stored = redis.Redis.from_url("redis://127.0.0.1:6379/7")
+    assert stored.get("undersign:1:settings-test") is not None  # in the Redis it names
+    stored.delete("undersign:1:settings-test", "undersign:1:settings-n")
 
 
 def test_pages_forbid_third_parties_and_framing(client, statement):

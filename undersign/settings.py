@@ -142,7 +142,7 @@ def _cache() -> dict[str, Any]:
     if url:
         # One cache for every app process: an invalidation in one is seen by all.
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "undersign.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": env_str("UNDERSIGN_CACHE_PREFIX", "undersign"),
         }
