@@ -225,10 +225,12 @@ def from_this_site(request: HttpRequest) -> bool:
     browser's, and cannot make a visitor sign anything. (The same rule as Go's
     net/http CrossOriginProtection; Django's cookie token cannot work in a framed widget.)
     """
-    fetch_site = request.headers.get("Sec-Fetch-Site")
+    # Read from META, as `request.headers` would give them: building that mapping of every
+    # header was 3% of a signing in a surge (issue 13).
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return False
-    origin = request.headers.get("Origin")
+    origin = request.META.get("HTTP_ORIGIN")
     if origin is None:
         return True
     return origin in _site_origins(request)
