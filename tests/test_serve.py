@@ -143,3 +143,26 @@ def test_it_runs_one_thread_per_process_on_sqlite_and_four_on_postgresql(monkeyp
     assert Command().create_parser("undersign", "serve").parse_args([]).threads == expected
     monkeypatch.setenv("THREADS", "3")  # the operator's choice wins
     assert Command().create_parser("undersign", "serve").parse_args([]).threads == 3
+
+
+def test_a_server_process_has_loaded_what_a_first_request_would_before_it_takes_one(tmp_path):
+    """granian imports `undersign.wsgi` in each process before serving: by then the URL
+    modules (the API, the assemblies' numerical code) and every language's catalogue are
+    loaded, so a new process's first visitors do not wait for them (issue 13)."""
+    import sys
+
+    shown = (
+        "import sys; import undersign.wsgi;"
+        " from django.utils.translation import trans_real;"
+        " print(sorted(m for m in ('undersign.api.api', 'numpy') if m in sys.modules),"
+        " sorted(trans_real._translations))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", shown],
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.strip()
+    assert out == "['numpy', 'undersign.api.api'] ['de', 'en', 'ru', 'uk']"
