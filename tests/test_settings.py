@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -84,22 +85,37 @@ def test_it_uses_one_redis_cache_for_every_process_when_redis_url_is_set(tmp_pat
     assert with_redis == "undersign.cache.RedisCache redis://127.0.0.1:6379/7"
     assert _effective(tmp_path, shown).startswith("django.core.cache.backends.locmem.")
     # And the cache the code gets is that one.
-    # And the cache the code gets is that one: it stores, reads and counts in that Redis,
-    # with the one client it keeps for its pool.
+    cache_class = _effective(
+        tmp_path,
+        "from django.core.cache import caches; c = caches['default'];"
+        " print(type(c).__module__, type(c).__name__)",
+        REDIS_URL="redis://127.0.0.1:6379/7",
+    )
+    assert cache_class == "undersign.cache RedisCache"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the PostgreSQL and Redis run)"
+)
+def test_the_redis_cache_stores_and_counts_in_the_redis_named_with_one_client(tmp_path):
+    # The cache the code gets in a fresh process stores, reads and counts in the Redis that
+    # REDIS_URL names, with the one client it keeps for its pool (undersign/cache.py).
+    prefix = f"settings-test-{uuid.uuid4().hex[:8]}"
     used = _effective(
         tmp_path,
         "from django.core.cache import caches; c = caches['default'];"
-        " c.delete('settings-n'); c.set('settings-test', 'kept', 30); c.add('settings-n', 0, 30);"
-        " print(type(c).__module__, c.get('settings-test'), c.incr('settings-n'),"
+        " c.set('kept', 'yes', 30); c.add('n', 0, 30);"
+        " print(type(c).__module__, c.get('kept'), c.incr('n'), c.incr('n'),"
         " c._cache.get_client() is c._cache.get_client(write=True))",
-        REDIS_URL="redis://127.0.0.1:6379/7",
+        REDIS_URL=os.environ["REDIS_URL"],
+        UNDERSIGN_CACHE_PREFIX=prefix,
     )
-    assert used == "undersign.cache kept 1 True"
+    assert used == "undersign.cache yes 1 2 True"
     import redis
 
-    stored = redis.Redis.from_url("redis://127.0.0.1:6379/7")
-    assert stored.get("undersign:1:settings-test") is not None  # in the Redis it names
-    stored.delete("undersign:1:settings-test", "undersign:1:settings-n")
+    stored = redis.Redis.from_url(os.environ["REDIS_URL"])
+    assert stored.get(f"{prefix}:1:kept") is not None  # in the Redis it names
+    stored.delete(f"{prefix}:1:kept", f"{prefix}:1:n")
 
 
 def test_pages_forbid_third_parties_and_framing(client, statement):
