@@ -5,6 +5,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from email.message import Message
@@ -149,8 +150,6 @@ def test_a_server_process_has_loaded_what_a_first_request_would_before_it_takes_
     """granian imports `undersign.wsgi` in each process before serving: by then the URL
     modules (the API, the assemblies' numerical code) and every language's catalogue are
     loaded, so a new process's first visitors do not wait for them (issue 13)."""
-    import sys
-
     shown = (
         "import sys; import undersign.wsgi;"
         " from django.utils.translation import trans_real;"
