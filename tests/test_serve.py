@@ -1,19 +1,23 @@
 """`undersign serve`, the production server, as an operator runs it: a process tree."""
 
+import contextlib
+import http.client
 import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from email.message import Message
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.conftest import form_data, free_port
 from tests.test_cli import UNDERSIGN, _env, _run
-from tests.test_crash import _children
+from tests.test_crash import _children, _csrf
 
 
 def _get(url: str, **headers: str) -> tuple[bytes, Message]:
@@ -165,3 +169,41 @@ def test_a_server_process_has_loaded_what_a_first_request_would_before_it_takes_
         check=True,
     ).stdout.strip()
     assert out == "['numpy', 'undersign.api.api'] ['de', 'en', 'ru', 'uk']"
+
+
+def _signatures_in_the_file_itself(data_dir: Path, copy: Path) -> int | None:
+    """The signatures in the database file alone, without its write-ahead log: what the
+    checkpoints have copied into it. None while a checkpoint is writing the file."""
+    shutil.copyfile(data_dir / "undersign.sqlite3", copy)
+    try:
+        with contextlib.closing(sqlite3.connect(copy)) as db:
+            return int(db.execute("SELECT count(*) FROM signatures_signature").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return None
+
+
+def test_a_server_process_copies_the_write_ahead_log_into_the_database_from_a_thread(tmp_path):
+    """SQLite copies its WAL into the database inside the COMMIT that makes it pass a
+    thousand pages, and that COMMIT holds the write turn every other writer waits for; its
+    fsyncs made the longest turns ten times longer under a surge (issue 13). A server
+    process checkpoints from a thread of its own instead (undersign/sqlite/checkpoints.py):
+    five signings, some hundred pages, are in the database file itself within seconds."""
+    data_dir = tmp_path / "data"
+    _run(data_dir, "migrate", "-v0")
+    _run(data_dir, "demo")
+    copy = tmp_path / "copy.sqlite3"
+    before = _signatures_in_the_file_itself(data_dir, copy)
+    port = free_port()
+    server = _serve(data_dir, "--no-worker", "--workers", "2", PORT=str(port))
+    try:
+        _csrf(port)  # the server answers
+        for n in range(5):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            body = urllib.parse.urlencode(form_data(email=f"wal{n}@example.org"))
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            connection.request("POST", "/s/demo/sign", body, headers)
+            assert connection.getresponse().status == 302
+        assert (data_dir / "undersign.sqlite3-wal").stat().st_size > 0
+        _wait_for(lambda: _signatures_in_the_file_itself(data_dir, copy) == before + 5)
+    finally:
+        _stop(server)

@@ -2,6 +2,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from undersign.sqlite import checkpoints
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "undersign.settings")
 application = get_wsgi_application()
 
@@ -37,4 +39,5 @@ def _warm() -> None:
 
 
 _refuse_unsafe_production()
+checkpoints.take_over()  # on SQLite: see undersign/sqlite/checkpoints.py
 _warm()

@@ -6,7 +6,8 @@ at the first connection, not when the settings load: a command run before `migra
 no empty database behind.
 
 Write transactions take turns on a lock file (`_WriteTurn`) rather than on SQLite's
-sleeping busy handler.
+sleeping busy handler; a server process checkpoints from a thread, outside those turns
+(`checkpoints`).
 """
 
 import fcntl
@@ -15,9 +16,15 @@ from functools import lru_cache
 
 from django.db.backends.sqlite3 import base
 
+from undersign.sqlite import checkpoints
+
+
+def _is_file(name: object) -> bool:
+    return bool(name) and not str(name).startswith((":memory:", "file:"))
+
 
 def private_file(name: object) -> None:
-    if not name or str(name).startswith((":memory:", "file:")):
+    if not _is_file(name):
         return
     try:
         os.close(os.open(str(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -132,5 +139,9 @@ class DatabaseWrapper(_Turns, base.DatabaseWrapper):
         return self.connection.cursor(factory=_Cursor)
 
     def get_new_connection(self, conn_params):
-        private_file(conn_params.get("database"))
-        return super().get_new_connection(conn_params)
+        database = conn_params.get("database")
+        private_file(database)
+        connection = super().get_new_connection(conn_params)
+        if _is_file(database):
+            checkpoints.connected(connection, str(database))
+        return connection

@@ -37,6 +37,7 @@ from undersign.housekeeping import (
 )
 from undersign.management.next_job import claim, next_ready
 from undersign.management.processes import using_database
+from undersign.sqlite import checkpoints
 
 logger = logging.getLogger("undersign.worker")
 
@@ -156,6 +157,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not options["batch"]:  # a running worker, on SQLite: a thread checkpoints
+            checkpoints.take_over()
         with using_database():
             if options["batch"]:
                 requeue_stale_jobs()
