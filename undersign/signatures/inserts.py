@@ -11,6 +11,7 @@ id of a row inserted in the same transaction is named in `later` and filled in b
 import logging
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -65,7 +66,10 @@ class Row:
         if plan is None:
             pairs = self._from_instance(values, later)
         else:
-            pairs = [(field, _python_value(how, field, values)) for field, how in plan]
+            pairs = [
+                (field, how if type(how) is _Constant else _python_value(how, field, values))
+                for field, how in plan
+            ]
         fields: list[Field] = []
         params: list[Any] = []
         self.later: list[tuple[int, Field, Callable[[int], Any]]] = []
@@ -74,6 +78,11 @@ class Row:
         # the proxy is a thread-local lookup, a few percent of a signing (issue 13).
         db = connections[DEFAULT_DB_ALIAS]
         for field, value in pairs:
+            if type(value) is _Constant:
+                fields.append(field)
+                self.python[field.attname] = value.value
+                params.append(value.value)  # its own database value (see `_Constant`)
+                continue
             if isinstance(value, DatabaseDefault):
                 continue  # the column's default in the database
             if field.attname in later:
@@ -211,15 +220,37 @@ def _prepared(field: Field, value: Any, db: Any) -> Any:
     return field.get_db_prep_save(value, db)
 
 
+class _Constant:
+    """A column's default that is the same in every row and is its own database value (a
+    None, a string, a number, a boolean the field passes through as it is: `_PLAIN`): the
+    plan holds it, and a row takes it as it is. About a third of a signing's columns are
+    such defaults (the dates not yet reached, the empty reasons, the status)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _constant_default(field: Field) -> "_Constant | None":
+    if field.has_default() and callable(field.default):
+        return None  # made anew for each row (a dict, a list, an id, a date)
+    value = field.get_default()
+    if type(value) not in _PLAIN.get(type(field), ()):
+        return None  # the field prepares it (an enum member, a DatabaseDefault)
+    return _Constant(value)
+
+
 # How each column of a row gets its value, per model and set of given names: "value" (given),
-# "later" (an id filled in by `insert`), "now" (auto_now, auto_now_add), "default"; "given"
-# and "given default" for a field whose `pre_save` prepares the value (django-countries).
+# "later" (an id filled in by `insert`), "now" (auto_now, auto_now_add), "default" or a
+# `_Constant`; "given" and "given default" for a field whose `pre_save` prepares the value
+# (django-countries).
 _PLANS: dict[tuple[type[Model], tuple[str, ...], tuple[str, ...]], list | None] = {}
 
 
 def _plan(
     model: type[Model], given: tuple[str, ...], later: tuple[str, ...]
-) -> list[tuple[Field, str]] | None:
+) -> list[tuple[Field, Any]] | None:
     """The columns of a row of `model` with the fields `given`, each with how it gets its
     value; None when a field needs the model instance (a field with its own `pre_save`, or
     a value given by a relation's name rather than its id): then `Row` makes the instance."""
@@ -227,7 +258,7 @@ def _plan(
     if key in _PLANS:
         return _PLANS[key]
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    plan: list[tuple[Field, str]] | None = []
+    plan: list[tuple[Field, Any]] | None = []
     if not set(given) <= set(by_attname) or set(given) & set(later):
         plan = None
     for field in model._meta.concrete_fields:
@@ -244,8 +275,10 @@ def _plan(
             plan.append((field, "later"))
         elif field.attname in given:
             plan.append((field, "given" if own is CountryField.pre_save else "value"))
+        elif own is CountryField.pre_save:
+            plan.append((field, "given default"))
         else:
-            plan.append((field, "given default" if own is CountryField.pre_save else "default"))
+            plan.append((field, _constant_default(field) or "default"))
     _PLANS[key] = plan
     return plan
 
@@ -294,15 +327,26 @@ def task_row(task: Any, args_of: Callable[[int], list[Any]]) -> Row:
     `DatabaseBackend._task_to_db_task`, the same columns), made ready now."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.compat import normalize_json
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.models import DBTaskResult
     from django_tasks_db.signal_handlers import set_run_after
 
     backend = task.get_backend()
     if not isinstance(backend, DatabaseBackend):
         raise TypeError("the signing path queues its mail in the database queue")
+    values = {"id": backend._get_id(), **_task_columns(task, backend)}
+    later = {"args_kwargs": lambda parent: normalize_json({"args": args_of(parent), "kwargs": {}})}
+    return Row(DBTaskResult, values, later, done=(set_run_after,))
+
+
+@lru_cache(maxsize=64)
+def _task_columns(task: Any, backend: Any) -> dict[str, Any]:
+    """The columns of `task`'s queue row that are the same for each run, the task checked as
+    `enqueue` checks it: once per task and backend (the check inspects the task's function,
+    a few percent of a signing, issue 13). A task and a backend are immutable."""
+    from django_tasks_db.models import get_date_max
+
     backend.validate_task(task)
-    values = {
-        "id": backend._get_id(),
+    return {
         "priority": task.priority,
         "task_path": task.module_path,
         "queue_name": task.queue_name,
@@ -310,8 +354,6 @@ def task_row(task: Any, args_of: Callable[[int], list[Any]]) -> Row:
         "run_after": task.run_after if task.run_after is not None else get_date_max(),
         "backend_name": backend.alias,
     }
-    later = {"args_kwargs": lambda parent: normalize_json({"args": args_of(parent), "kwargs": {}})}
-    return Row(DBTaskResult, values, later, done=(set_run_after,))
 
 
 def enqueued(row: Row) -> None:
