@@ -9,7 +9,13 @@ offers the way out: turn the automatic checkpoints off and run them from a separ
 A process that takes them over (the web server's WSGI module and the running mail worker
 call `take_over`) does that on its connections, and one such thread per database, whichever
 process it is in, checkpoints every `EVERY` seconds while the requests go on. Other
-processes (a command, a test) keep SQLite's own."""
+processes (a command, a test) keep SQLite's own.
+
+Such a process must not open and close the database file other than through SQLite: closing
+any descriptor of a file drops every POSIX lock the process holds on it, SQLite's included.
+The test suite's byte-for-byte reads of its database did just that under a checkpointing
+thread in the test process (a "disk I/O error" next), so a test process never takes over.
+"""
 
 import fcntl
 import logging

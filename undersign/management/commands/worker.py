@@ -59,6 +59,8 @@ def _drop_connections() -> None:
 
 class ResilientWorker(Worker):
     def run(self) -> None:
+        if not self.batch:  # a running worker, on SQLite: a thread checkpoints
+            checkpoints.take_over()
         pause = FIRST_PAUSE
         while True:
             started = time.monotonic()
@@ -157,8 +159,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not options["batch"]:  # a running worker, on SQLite: a thread checkpoints
-            checkpoints.take_over()
         with using_database():
             if options["batch"]:
                 requeue_stale_jobs()
