@@ -66,9 +66,10 @@ def _checkpoint(database: str) -> None:
     from undersign.sqlite.base import _WriteTurn
 
     turn = _WriteTurn(database)  # a lock file descriptor of its own
+    alone: int | None = None
     try:
         file = os.stat(database).st_ino
-        _one_at_a_time(database)
+        alone = _one_at_a_time(database)
         with closing(sqlite3.connect(database, timeout=5, isolation_level=None)) as wal:
             wal.execute("PRAGMA synchronous=NORMAL")  # as Django's connections: settings.py
             last = None
@@ -85,6 +86,8 @@ def _checkpoint(database: str) -> None:
         logger.warning("WAL checkpoints of %s stopped: %s", database, error)
     finally:
         turn.close()
+        if alone is not None:
+            os.close(alone)  # another process's thread may go on
         # Django's next new connection to the database starts a thread again.
         with _lock:
             if _running.get(database) == os.getpid():
@@ -119,9 +122,14 @@ def _same_file(database: str, file: int) -> bool:
         return False
 
 
-def _one_at_a_time(database: str) -> None:
+def _one_at_a_time(database: str) -> int:
     """Wait until no other process's thread checkpoints `database`: one is enough, and two
     would take write turns for each other's work. The kernel drops the lock of a process
-    that ends, and the thread of another goes on. (Kept open for the process's life.)"""
+    that ends, and the thread of another goes on. Returns the descriptor holding it."""
     fd = os.open(f"{database}.checkpoint-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
