@@ -69,7 +69,7 @@ class _WriteTurn:
 
 def _turn_of(connection: "DatabaseWrapper") -> "_WriteTurn | None":
     name = str(connection.settings_dict.get("NAME") or "")
-    if not name or name.startswith((":memory:", "file:")):
+    if not _is_file(name):
         return None
     turn = connection.__dict__.get("_write_turn")
     if turn is None or turn.path != f"{name}.write-lock":
