@@ -86,3 +86,44 @@ def test_the_rows_go_in_all_together_or_not_at_all(statement, inside_a_transacti
     assert Signature.objects.count() == Contact.objects.count() == 1
     assert DBTaskResult.objects.get().args_kwargs == {"args": [signature_id], "kwargs": {}}
     assert Contact.objects.get().signature_id == signature_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rows_read_back_as_the_general_way_wrote_them(statement):
+    """On PostgreSQL the rows' constant columns are written into the statement as literals
+    (`inserts._one_statement`): what the database then holds, column by column, is what
+    the general way's parameters wrote."""
+    from django_tasks_db.models import DBTaskResult
+
+    from undersign.signatures.models import Contact
+
+    def written(general: bool, n: int) -> list[dict]:
+        job_id = JOB_ID[:-1] + str(n)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=NOW),
+            mock.patch("django_tasks_db.backend.DatabaseBackend._get_id", return_value=job_id),
+        ):
+            if general:
+                with (
+                    mock.patch.object(inserts, "_plan", return_value=None),
+                    mock.patch.object(inserts, "_PLAIN", {}),
+                ):
+                    signature, contact, job = (make() for make in rows(statement)[:3])
+            else:
+                signature, contact, job = (make() for make in rows(statement)[:3])
+        assert bool(signature.constants) is not general
+        signature_id = inserts.insert_together(signature, [contact, job])
+        # Out of the way of the next one's email and reference.
+        Signature.objects.filter(pk=signature_id).update(email_digest=None, ref=str(n))
+        skip = {"id", "signature_id", "args_kwargs", "email_digest", "ref", "transit"}  # each its own
+        return [
+            {k: v for k, v in row.items() if k not in skip}
+            for row in (
+                Signature.objects.filter(pk=signature_id).values().get(),
+                Contact.objects.filter(pk=signature_id).values().get(),
+                DBTaskResult.objects.filter(pk=job_id).values().get(),
+            )
+        ]
+
+    general, short = written(True, 1), written(False, 2)
+    assert short == general

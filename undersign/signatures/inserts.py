@@ -72,6 +72,7 @@ class Row:
             ]
         fields: list[Field] = []
         params: list[Any] = []
+        self.constants: list[int] = []  # where in `params` a `_Constant` is
         self.later: list[tuple[int, Field, Callable[[int], Any]]] = []
         self.python: dict[str, Any] = {}
         # The connection itself, not the `connection` proxy: each attribute read through
@@ -79,6 +80,7 @@ class Row:
         db = connections[DEFAULT_DB_ALIAS]
         for field, value in pairs:
             if type(value) is _Constant:
+                self.constants.append(len(params))
                 fields.append(field)
                 self.python[field.attname] = value.value
                 params.append(value.value)  # its own database value (see `_Constant`)
@@ -96,6 +98,7 @@ class Row:
         if key not in _SQL:
             _SQL[key] = _insert_sql(model, fields)
         self.sql = _SQL[key]
+        self.shape = (*key, tuple(self.constants))
 
     def _from_instance(
         self, values: dict[str, Any], later: dict[str, Callable[[int], Any]]
@@ -191,20 +194,55 @@ def _insert_as_one(parent: Row, children: list[Row]) -> int:
     pk = parent.model._meta.pk
     assert pk is not None
     table = parent.model._meta.db_table
+    key = (parent.shape, *(child.shape for child in children))
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = _one_statement(parent, children)
+    sql, variable = _STATEMENTS[key]
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, pk.column])
         parent_id = int(cursor.fetchone()[0])
-        parts = [_insert_sql(parent.model, [pk, *parent.fields], returning=False)]
         params = [parent_id, *parent.params]
         for child in children:
-            parts.append(_insert_sql(child.model, child.fields, returning=False))
             params += child.params_for(parent_id)
-        clauses = ", ".join(f"row{n} AS ({sql})" for n, sql in enumerate(parts[:-1]))
-        cursor.execute(f"WITH {clauses} {parts[-1]}", params)
+        cursor.execute(sql, [params[n] for n in variable])
     parent.inserted(parent_id)
     for child in children:
         child.inserted(0)
     return parent_id
+
+
+# The rows' one statement by their shapes (`Row.shape`), and which of the rows' parameters
+# it takes: the constants are written into it as SQL literals. psycopg parses a statement
+# with more than 50 parameters anew on every execution, and quotes each parameter into it
+# (client-side binding, Django's default); the three rows of a signing have 53, 17 of them
+# the same in every signing. That parsing and quoting were about a tenth of a signing's
+# Python on PostgreSQL (issue 13).
+_STATEMENTS: dict[tuple, tuple[str, list[int]]] = {}
+
+
+def _one_statement(parent: Row, children: list[Row]) -> tuple[str, list[int]]:
+    from psycopg import sql
+
+    pk = parent.model._meta.pk
+    raw = connection.connection
+    parts: list[str] = []
+    variable: list[int] = []
+    at = 0
+    # The parent's id comes first in its row: its sequence's next value, as a parameter.
+    rows = [(parent.model, [pk, *parent.fields], [None, *parent.params], parent.constants, 1)]
+    rows += [(c.model, c.fields, c.params, c.constants, 0) for c in children]
+    for model, fields, params, constants, shift in rows:
+        literals = {n + shift: _literal(sql, params[n + shift], raw) for n in constants}
+        parts.append(_insert_sql(model, fields, returning=False, literals=literals))
+        variable += [at + n for n in range(len(fields)) if n not in literals]
+        at += len(fields)
+    clauses = ", ".join(f"row{n} AS ({part})" for n, part in enumerate(parts[:-1]))
+    return f"WITH {clauses} {parts[-1]}", variable
+
+
+def _literal(sql: Any, value: Any, raw: Any) -> str:
+    # psycopg's own quoting; a "%" doubled, as the statement still holds placeholders.
+    return sql.Literal(value).as_string(raw).replace("%", "%%")
 
 
 def _receivers(signal: Any, sender: type) -> list[Callable]:
@@ -311,10 +349,16 @@ def _returning() -> bool:
     return bool(connection.features.can_return_columns_from_insert)
 
 
-def _insert_sql(model: type[Model], fields: list[Field], returning: bool = True) -> str:
+def _insert_sql(
+    model: type[Model],
+    fields: list[Field],
+    returning: bool = True,
+    literals: dict[int, str] | None = None,
+) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
+    literals = literals or {}
+    values = ", ".join(literals.get(n, "%s") for n in range(len(fields)))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (names from the model; values are parameters)
     pk = model._meta.pk
     if returning and pk is not None and pk.db_returning and _returning():
