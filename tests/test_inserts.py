@@ -115,7 +115,8 @@ def test_the_rows_read_back_as_the_general_way_wrote_them(statement):
         signature_id = inserts.insert_together(signature, [contact, job])
         # Out of the way of the next one's email and reference.
         Signature.objects.filter(pk=signature_id).update(email_digest=None, ref=str(n))
-        skip = {"id", "signature_id", "args_kwargs", "email_digest", "ref", "transit"}  # each its own
+        # Each row's own: its ids, its email's digest and reference, its transit box.
+        skip = {"id", "signature_id", "args_kwargs", "email_digest", "ref", "transit"}
         return [
             {k: v for k, v in row.items() if k not in skip}
             for row in (
