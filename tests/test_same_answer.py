@@ -1,9 +1,14 @@
 """The answer to a signing attempt never tells whether the email signed before."""
 
+import os
 import re
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.conftest import form_data, links, path_of, run_worker, sign
-from undersign.signatures.models import Signature
+from undersign.signatures.models import Signature, SigningNotice
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -97,3 +102,23 @@ def test_emails_are_normalised_as_the_big_providers_deliver_them():
         assert normalise_email(given) == expected
     # Elsewhere a dot or a plus may make another mailbox: kept apart.
     assert normalise_email("a.b+c@example.org") == "a.b+c@example.org"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="round trips to the database server: PostgreSQL's",
+)
+def test_a_first_signing_and_a_repeat_make_as_many_round_trips(client, statement):
+    """On PostgreSQL the lookup by the email's digest also takes the ids a new signature
+    and a notice would get, both each time: a repeat attempt waits out no more round trips
+    than a first one, so its answer comes no later."""
+    assert sign(client, statement, email="before@example.org").status_code == 302  # warm
+    with CaptureQueriesContext(connection) as first:
+        assert sign(client, statement, email="same@example.org").status_code == 302
+    with CaptureQueriesContext(connection) as repeat:
+        assert sign(client, statement, email="same@example.org").status_code == 302
+    assert SigningNotice.objects.count() == 1
+    assert len(first) == len(repeat), (
+        [q["sql"][:50] for q in first],
+        [q["sql"][:50] for q in repeat],
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from undersign.signatures import contacts, counting, fields, inserts, questions, tallies
 from undersign.signatures.counting import reconcile_counts  # noqa: F401 (a service too)
-from undersign.signatures.models import Signature
+from undersign.signatures.models import Signature, SigningNotice
 from undersign.signatures.places import place_key
 from undersign.signatures.text import check_link_token, email_digest, initials
 from undersign.statements.models import Revision, Statement
@@ -138,10 +138,10 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     )
     contact = contacts.contact_row(prepared)
     job = inserts.task_row(send_confirmation, lambda signature_id: [signature_id])
-    earlier = _signature_with_digest(statement, digest)
+    earlier, ids = _earlier_and_ids(statement, digest)
     if earlier is None:
         try:
-            signature_id = inserts.insert_together(signature, [contact, job])
+            signature_id = inserts.insert_together(signature, [contact, job], ids[0])
         except IntegrityError:
             # The same email in a concurrent request won the race.
             earlier = _signature_with_digest(statement, digest)
@@ -157,7 +157,7 @@ def add_signature(statement: Statement, data: SignatureInput) -> None:
     # take about as long whatever the address's history.
     notice = contacts.notice_row(earlier, prepared, data.language)
     notice_job = inserts.task_row(send_notice, lambda notice_id: [notice_id])
-    inserts.insert_together(notice, [notice_job])
+    inserts.insert_together(notice, [notice_job], ids[1])
     inserts.enqueued(notice_job)
     logger.debug("repeat attempt on signature %s", earlier)
 
@@ -230,6 +230,23 @@ def _signature_with_digest(statement: Statement, digest: str) -> int | None:
 _WITH_DIGEST = (
     f"SELECT id FROM {Signature._meta.db_table} WHERE statement_id = %s AND email_digest = %s"  # noqa: S608 (table name from the model; values are parameters)
 )
+
+
+def _earlier_and_ids(statement: Statement, digest: str) -> tuple[int | None, list[int | None]]:
+    """The signature this digest made on `statement`, if any; and on PostgreSQL the ids a
+    new signature and a notice take, from their sequences in the same round trip (a
+    signing waited out each one, issue 13). Both ids are taken whichever is used, so a
+    first signing and a repeat do the same work. Elsewhere the database gives the ids as it
+    inserts (None, None)."""
+    if connection.vendor != "postgresql":
+        return _signature_with_digest(statement, digest), [None, None]
+    with connection.cursor() as cursor:
+        cursor.execute(_WITH_DIGEST_AND_IDS, [statement.pk, digest])
+        earlier, *ids = cursor.fetchone()
+    return (None if earlier is None else int(earlier)), [int(n) for n in ids]
+
+
+_WITH_DIGEST_AND_IDS = f"SELECT ({_WITH_DIGEST}), {inserts.next_ids((Signature, SigningNotice))}"
 
 
 def signature_for_link(ref: str, purpose: str, token: str) -> Signature | None:
