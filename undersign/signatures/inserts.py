@@ -226,7 +226,7 @@ def _insert_as_one(parent: Row, children: list[Row], parent_id: int | None) -> i
 # The rows' one statement by their shapes (`Row.shape`), and which of the rows' parameters
 # it takes: the constants are written into it as SQL literals. psycopg parses a statement
 # with more than 50 parameters anew on every execution, and quotes each parameter into it
-# (client-side binding, Django's default); the three rows of a signing have 53, 17 of them
+# (client-side binding, Django's default); the three rows of a signing have 53, 11 of them
 # the same in every signing. That parsing and quoting were about a tenth of a signing's
 # Python on PostgreSQL (issue 13).
 _STATEMENTS: dict[tuple, tuple[str, list[int]]] = {}
