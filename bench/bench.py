@@ -60,6 +60,22 @@ end
 """
 # Paced: each connection waits between requests so that all of them make about PACE a second.
 PACED_LUA = "function delay() return DELAY end\n"
+# The same signings inside one process, through Django's test client, for the profiles
+# (`signing_profile.py`, `wal_pages.py`): code for `Stack.python` defining `sign_many(tag,
+# n)`, n signings with new addresses to `PATH` (set before it).
+IN_PROCESS_SIGNING = """
+from urllib.parse import urlencode
+from django.test import Client
+client = Client(HTTP_HOST='127.0.0.1', HTTP_ORIGIN='http://127.0.0.1')
+form = {'name': 'Bench Person', 'display': 'full', 'city': 'Berlin', 'country': 'DE',
+        'consent': 'on'}
+
+def sign_many(tag, n):
+    for i in range(n):
+        body = urlencode({**form, 'email': f'{tag}-{i}@example.org'})
+        answer = client.post(PATH, body, content_type='application/x-www-form-urlencoded')
+        assert answer.status_code == 302, (answer.status_code, answer.content[:2000])
+"""
 
 
 def free_port() -> int:

@@ -12,23 +12,15 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.bench import SLUG, Stack
+from bench.bench import IN_PROCESS_SIGNING, SLUG, Stack
 
 SIGNINGS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 
 MEASURE = """
 import cProfile, os, pstats, time
-from urllib.parse import urlencode
-from django.test import Client
-client = Client(HTTP_HOST='127.0.0.1', HTTP_ORIGIN='http://127.0.0.1')
-form = {'name': 'Bench Person', 'display': 'full', 'city': 'Berlin', 'country': 'DE',
-        'consent': 'on'}
 
 def run(tag):
-    for n in range(SIGNINGS):
-        body = urlencode({**form, 'email': f'{tag}-{n}@example.org'})
-        answer = client.post(PATH, body, content_type='application/x-www-form-urlencoded')
-        assert answer.status_code == 302, (answer.status_code, answer.content[:2000])
+    sign_many(tag, SIGNINGS)
 
 # How long each write transaction holds the database's write lock (BEGIN to COMMIT).
 from django.db import connection
@@ -65,7 +57,7 @@ if os.environ.get('BENCH_PROFILE'):
 def main() -> None:
     stack = Stack()
     try:
-        code = f"SIGNINGS = {SIGNINGS}\nPATH = '/s/{SLUG}/sign'\n" + MEASURE
+        code = f"SIGNINGS = {SIGNINGS}\nPATH = '/s/{SLUG}/sign'\n" + IN_PROCESS_SIGNING + MEASURE
         print(stack.python(code), end="")
     finally:
         stack.close()

@@ -15,32 +15,21 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.bench import SLUG, Stack
+from bench.bench import IN_PROCESS_SIGNING, SLUG, Stack
 
 SIGNINGS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 
 SIGN = """
 import shutil
-from urllib.parse import urlencode
 from django.db import connection
-from django.test import Client
-client = Client(HTTP_HOST='127.0.0.1', HTTP_ORIGIN='http://127.0.0.1')
-form = {'name': 'Bench Person', 'display': 'full', 'city': 'Berlin', 'country': 'DE',
-        'consent': 'on'}
-
-def run(tag, n):
-    for i in range(n):
-        body = urlencode({**form, 'email': f'{tag}-{i}@example.org'})
-        answer = client.post(PATH, body, content_type='application/x-www-form-urlencoded')
-        assert answer.status_code == 302, answer.status_code
 
 connection.ensure_connection()
 with connection.cursor() as cursor:
     cursor.execute('PRAGMA wal_autocheckpoint=0')  # as the server processes run
-run('warm', 3000)
+sign_many('warm', 3000)
 with connection.cursor() as cursor:
     cursor.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-run('counted', SIGNINGS)
+sign_many('counted', SIGNINGS)
 shutil.copy(connection.settings_dict['NAME'] + '-wal', COPY)
 print(connection.settings_dict['NAME'])
 """
@@ -65,7 +54,8 @@ def main() -> None:
     stack = Stack()
     try:
         copy = stack.dir / "counted.wal"
-        code = f"SIGNINGS = {SIGNINGS}\nPATH = '/s/{SLUG}/sign'\nCOPY = '{copy}'\n" + SIGN
+        code = f"SIGNINGS = {SIGNINGS}\nPATH = '/s/{SLUG}/sign'\nCOPY = '{copy}'\n"
+        code += IN_PROCESS_SIGNING + SIGN
         database = stack.python(code).strip().splitlines()[-1]
         with sqlite3.connect(database) as db:
             owner = dict(db.execute("SELECT pageno, name FROM dbstat"))
