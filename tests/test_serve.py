@@ -49,12 +49,27 @@ def _stop(server: subprocess.Popen[str]) -> str:
     return output
 
 
+def _reading(server: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
+    """What the server prints, line by line as it comes (a thread reads it), so that a test
+    can wait for a line before it stops the server."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in server.stdout or ():
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
+
+
 def test_it_serves_pages_and_hashed_compressed_static_files_with_the_worker(tmp_path):
     data_dir = tmp_path / "data"
     _run(data_dir, "migrate", "-v0")
     _run(data_dir, "demo")
     port = free_port()
     server = _serve(data_dir, "--workers", "1", PORT=str(port))
+    lines, reader = _reading(server)
     try:
         body, _ = _get(f"http://127.0.0.1:{port}/s/demo/")
         html = body.decode()
@@ -67,8 +82,14 @@ def test_it_serves_pages_and_hashed_compressed_static_files_with_the_worker(tmp_
         )
         assert headers["Content-Encoding"] == "gzip" and len(packed) < len(plain)
         assert "immutable" in headers["Cache-Control"]
+        # The mail worker starts beside the server processes: on a loaded machine, later
+        # than the pages above are answered (it was once stopped before it had started).
+        _wait_for(lambda: any("Starting worker" in line for line in lines), 60)
     finally:
-        output = _stop(server)
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert f"serving http://127.0.0.1:{port}/ with 1 process(es) and the mail worker" in output
     assert "Starting worker" in output
     assert (data_dir / "static" / "staticfiles.json").exists()
