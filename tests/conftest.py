@@ -1,11 +1,13 @@
 import os
 import re
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -16,6 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
+from undersign import abuse
 from undersign.organisers.models import Team
 from undersign.organisers.services import create_team
 from undersign.statements.models import Statement
@@ -33,6 +36,19 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_begin_with_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limits count in fixed windows of the clock (a minute, a quarter, an hour).
+    A test that counts up to a limit and one past it passed or failed by whether a minute
+    turned over in between (it once did in CI). So the limiter's clock starts each test at
+    the start of a day and then runs at the real pace: a window turns over only in a test
+    that runs that long."""
+    start = time.monotonic()
+    midnight = 86_400 * 20_000  # a multiple of every window's length
+    clock = SimpleNamespace(time=lambda: midnight + (time.monotonic() - start))
+    monkeypatch.setattr(abuse, "time", clock)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -48,6 +49,29 @@ def _run(data_dir, *args: str, **extra: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def _reading(server: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
+    """What the server prints, line by line as it comes (a thread reads it), so that a test
+    can wait for a line before it stops the server."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in server.stdout or ():
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
+
+
+def _wait_for(condition, seconds: float = 30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
 def test_it_runs_django_commands_and_ours(data_dir):
     out = _run(data_dir, "help").stdout
     for command in ("migrate", "createsuperuser", "worker", "demo", "run"):
@@ -78,6 +102,7 @@ def test_run_serves_the_demo_and_stops_on_ctrl_c(data_dir):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines, reader = _reading(server)
     try:
         body = ""
         deadline = time.monotonic() + 60  # a busy machine starts the server slowly
@@ -89,11 +114,15 @@ def test_run_serves_the_demo_and_stops_on_ctrl_c(data_dir):
             except OSError:
                 time.sleep(0.1)
         assert "free the political prisoners" in body
+        # The mail worker starts beside the server, on a loaded machine after the page is
+        # answered: CI once stopped the server before the worker had started.
+        _wait_for(lambda: any("Starting worker" in line for line in lines), 60)
     finally:
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
+        reader.join(timeout=10)
     assert server.returncode is not None
-    assert "Starting worker" in output
+    assert "Starting worker" in "".join(lines)
     # No child is left behind holding the port.
     if shutil.which("ss"):
         listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout

@@ -17,7 +17,7 @@ from email.message import Message
 from pathlib import Path
 
 from tests.conftest import form_data, free_port
-from tests.test_cli import UNDERSIGN, _env, _run
+from tests.test_cli import UNDERSIGN, _env, _reading, _run, _wait_for
 from tests.test_crash import _children, _csrf, _signers
 
 
@@ -47,20 +47,6 @@ def _stop(server: subprocess.Popen[str]) -> str:
     server.send_signal(signal.SIGINT)
     output, _ = server.communicate(timeout=30)
     return output
-
-
-def _reading(server: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
-    """What the server prints, line by line as it comes (a thread reads it), so that a test
-    can wait for a line before it stops the server."""
-    lines: list[str] = []
-
-    def read() -> None:
-        for line in server.stdout or ():
-            lines.append(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    return lines, reader
 
 
 def test_it_serves_pages_and_hashed_compressed_static_files_with_the_worker(tmp_path):
@@ -108,15 +94,6 @@ def test_it_can_run_without_the_worker(tmp_path):
         output = _stop(server)
     assert "with 2 process(es)" in output
     assert "Starting worker" not in output
-
-
-def _wait_for(condition, seconds: float = 30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_it_starts_a_dead_child_again_and_keeps_the_other_one_up(tmp_path):
