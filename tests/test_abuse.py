@@ -1,10 +1,12 @@
 """Floods and robots: rate limits per address, the honeypot, the proof of work."""
 
 import json
+import uuid
 
 import altcha
 import pytest
 from django.core.cache import cache
+from django.test import RequestFactory
 
 from tests.conftest import form_data, sign
 from undersign import abuse
@@ -41,6 +43,38 @@ def test_the_burst_limit_answers_429_with_retry_after(client, statement, strict)
     assert 0 < int(r["Retry-After"]) <= 60
     assert "Too many attempts" in r.content.decode()
     assert Signature.objects.count() == 3
+
+
+def test_a_surge_from_many_addresses_does_not_wipe_out_one_address_s_count(
+    client, statement, strict
+):
+    for i in range(3):
+        sign(client, statement, email=f"p{i}@example.org")
+    # A surge: two thousand other addresses sign meanwhile (two counters each). Django's
+    # in-memory cache held 300 entries and dropped a third of them when full, this
+    # address's counters among them, and its fourth attempt went through.
+    others = RequestFactory()
+    for i in range(2000):
+        crowd = others.post("/s/letter/sign", REMOTE_ADDR=f"10.0.{i // 250}.{i % 250}")
+        assert abuse.signing_limited(crowd, proven=False) is None
+    r = sign(client, statement, email="p3@example.org")
+    assert r.status_code == 429
+    assert Signature.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "backend", ["undersign.cache.LocMemCache", "django.core.cache.backends.locmem.LocMemCache"]
+)
+def test_the_limits_count_alike_in_undersign_s_cache_and_in_another(settings, backend):
+    # Its own store: in-memory caches of one name share theirs, whatever their class.
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": f"counting-{uuid.uuid4()}"}}
+    request = RequestFactory().post("/s/letter/sign", REMOTE_ADDR="192.0.2.7")
+    limits = [(2, 60), (3, 3600)]
+    waits = [abuse.rate_limited(request, "test", limits) for _ in range(4)]
+    assert waits[:2] == [None, None]
+    assert all(0 < wait <= 3600 for wait in waits[2:])  # the hour's wait is the longer one
+    assert 60 < waits[3] <= 3600
+    assert waits[3] - 1 <= abuse.limit_met(request, "test", limits) <= waits[3]  # a moment later
 
 
 def test_the_limit_page_is_translated(client, statement, strict):

@@ -60,7 +60,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis(monkeypatch):
     assert cache["BACKEND"] == "undersign.cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
     monkeypatch.delenv("REDIS_URL")
-    assert _cache()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert _cache()["BACKEND"] == "undersign.cache.LocMemCache"
 
 
 def _effective(tmp_path, code: str, **env: str) -> str:
@@ -83,7 +83,7 @@ def test_it_uses_one_redis_cache_for_every_process_when_redis_url_is_set(tmp_pat
     shown = "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', '-'))"
     with_redis = _effective(tmp_path, shown, REDIS_URL="redis://127.0.0.1:6379/7")
     assert with_redis == "undersign.cache.RedisCache redis://127.0.0.1:6379/7"
-    assert _effective(tmp_path, shown).startswith("django.core.cache.backends.locmem.")
+    assert _effective(tmp_path, shown).startswith("undersign.cache.LocMemCache ")
     # And the cache the code gets is that one.
     cache_class = _effective(
         tmp_path,
@@ -92,6 +92,12 @@ def test_it_uses_one_redis_cache_for_every_process_when_redis_url_is_set(tmp_pat
         REDIS_URL="redis://127.0.0.1:6379/7",
     )
     assert cache_class == "undersign.cache RedisCache"
+
+
+def test_without_redis_each_process_s_cache_has_room_for_a_surge_s_counters(tmp_path):
+    shown = "from django.core.cache import caches; print(caches['default']._max_entries)"
+    assert _effective(tmp_path, shown) == "50000"  # Django's default is 300
+    assert _effective(tmp_path, shown, UNDERSIGN_CACHE_ENTRIES="1000") == "1000"
 
 
 @pytest.mark.skipif(

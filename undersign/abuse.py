@@ -28,12 +28,14 @@ from typing import Any
 
 import altcha
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from undersign.cache import LocMemCache, RedisCache
 
 POW_ALGORITHM = "PBKDF2/SHA-256"
 
@@ -54,55 +56,44 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _client_key(request: HttpRequest) -> str:
+def _keyed(value: str) -> str:
+    """`value` hashed with the rate limits' key: what the cache's counters are named by."""
     key = settings.RATE_LIMIT_KEY.encode()
-    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _hit(name: str, limit: tuple[int, int], now: float) -> int | None:
-    """Count one hit in a fixed window; the seconds to wait if the window is full."""
-    count, seconds = limit
-    window = int(now // seconds)
-    key = f"rl:{name}:{seconds}:{window}"
-    cache.add(key, 0, timeout=seconds + 1)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=seconds + 1)
-        hits = 1
-    if hits > count:
-        return max(1, math.ceil((window + 1) * seconds - now))
-    return None
+def _client_key(request: HttpRequest) -> str:
+    return _keyed(client_address(request))
 
 
 Limits = list[tuple[int, int]] | tuple[tuple[int, int], ...]
 
 
-def _redis_hits(name: str, limits: Limits, now: float) -> list[int | None] | None:
-    """With Redis: every limit's count in one round trip (INCR, then EXPIRE, per window: a
-    window's key lives until its window is over), instead of two per limit. None when the
-    cache is not Redis."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
+def _counted(name: str, limits: Limits, now: float) -> int | None:
+    """Count one hit in each limit's fixed window (a counter in the cache that lives until
+    its window is over); the seconds to wait if one of them is now full, else None."""
+    windows = [(count, seconds, int(now // seconds)) for count, seconds in limits]
+    counters = [(f"rl:{name}:{seconds}:{window}", seconds + 1) for _, seconds, window in windows]
     backend = caches["default"]  # `cache` is a proxy to it
-    if not isinstance(backend, RedisCache):
-        return None
-    windows = []
-    for count, seconds in limits:
-        window = int(now // seconds)
-        key = backend.make_and_validate_key(f"rl:{name}:{seconds}:{window}")
-        windows.append((key, count, seconds, window))
-    client = backend._cache.get_client(windows[0][0] if windows else "", write=True)
-    with client.pipeline(transaction=False) as pipe:
-        for key, _count, seconds, _window in windows:
-            pipe.incr(key)
-            pipe.expire(key, seconds + 1)
-        replies = pipe.execute()
-    waits: list[int | None] = []
-    for (_key, count, seconds, window), hits in zip(windows, replies[::2], strict=True):
-        waits.append(max(1, math.ceil((window + 1) * seconds - now)) if hits > count else None)
-    return waits
+    if isinstance(backend, RedisCache | LocMemCache):
+        hits = backend.count(counters)
+    else:  # a cache of another kind: Django's calls, an add and an incr each
+        hits = [_incremented(key, seconds) for key, seconds in counters]
+    waits = [
+        max(1, math.ceil((window + 1) * seconds - now))
+        for (count, seconds, window), hit in zip(windows, hits, strict=True)
+        if hit > count
+    ]
+    return max(waits) if waits else None
+
+
+def _incremented(key: str, seconds: int) -> int:
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=seconds)
+        return 1
 
 
 def rate_limited(request: HttpRequest, scope: str, limits: Limits) -> int | None:
@@ -110,29 +101,15 @@ def rate_limited(request: HttpRequest, scope: str, limits: Limits) -> int | None
 
     Returns the seconds until the client may try again, or None when it may go on.
     """
-    name = f"{scope}:{_client_key(request)}"
-    now = time.time()
-    hits = _redis_hits(name, limits, now)
-    if hits is None:
-        hits = [_hit(name, limit, now) for limit in limits]
-    waits = [wait for wait in hits if wait is not None]
-    return max(waits) if waits else None
+    return _counted(f"{scope}:{_client_key(request)}", limits, time.time())
 
 
-def rate_limited_key(
-    scope: str, value: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
-) -> int | None:
+def rate_limited_key(scope: str, value: str, limits: Limits) -> int | None:
     """Like `rate_limited`, counting per `value` (e.g. a user name, kept hashed) instead."""
-    key = hmac.new(settings.RATE_LIMIT_KEY.encode(), value.encode(), hashlib.sha256)
-    now = time.time()
-    name = f"{scope}:{key.hexdigest()[:32]}"
-    waits = [wait for limit in limits if (wait := _hit(name, limit, now)) is not None]
-    return max(waits) if waits else None
+    return _counted(f"{scope}:{_keyed(value)}", limits, time.time())
 
 
-def limit_met(
-    request: HttpRequest, scope: str, limits: list[tuple[int, int]] | tuple[tuple[int, int], ...]
-) -> int | None:
+def limit_met(request: HttpRequest, scope: str, limits: Limits) -> int | None:
     """Whether the client already met a limit of `scope`, without counting this request:
     for limits on failures, looked at before trying and counted only on failure."""
     name = f"{scope}:{_client_key(request)}"

@@ -147,7 +147,12 @@ def _cache() -> dict[str, Any]:
             "KEY_PREFIX": env_str("UNDERSIGN_CACHE_PREFIX", "undersign"),
         }
     # Per process; what it holds expires after PUBLIC_CACHE_SECONDS, so processes agree soon.
-    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # Room for the rate-limit counters of a surge's many addresses (see undersign/cache.py):
+    # two a signing, each lives a minute or an hour; an entry is a few hundred bytes.
+    return {
+        "BACKEND": "undersign.cache.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("UNDERSIGN_CACHE_ENTRIES", 50_000)},
+    }
 
 
 CACHES = {"default": _cache()}
