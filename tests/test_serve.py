@@ -159,14 +159,7 @@ def test_a_server_process_has_loaded_what_a_first_request_would_before_it_takes_
         " print(sorted(m for m in ('undersign.api.api', 'numpy') if m in sys.modules),"
         " sorted(trans_real._translations))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", shown],
-        env=_env(tmp_path / "data"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout.strip()
+    out = _printed_after_the_server_s_import(tmp_path, shown)
     assert out == "['numpy', 'undersign.api.api'] ['de', 'en', 'ru', 'uk']"
 
 
@@ -175,16 +168,20 @@ def test_a_server_process_leaves_the_loaded_app_out_of_the_garbage_collector_s_s
     thousand signings for each request waiting in that process (issue 13): the module
     granian imports freezes them, so a collection sees what requests leave behind."""
     shown = "import gc; import undersign.wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
-    out = subprocess.run(
-        [sys.executable, "-c", shown],
+    frozen, scanned = map(int, _printed_after_the_server_s_import(tmp_path, shown).split())
+    assert frozen > 50_000 and scanned < frozen / 10
+
+
+def _printed_after_the_server_s_import(tmp_path, code: str) -> str:
+    """What `code` prints in a fresh Python process, as a server process starts."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
         env=_env(tmp_path / "data"),
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
-    ).stdout.split()
-    frozen, scanned = int(out[0]), int(out[1])
-    assert frozen > 50_000 and scanned < frozen / 10
+    ).stdout.strip()
 
 
 def _signatures_in_the_file_itself(data_dir: Path, copy: Path) -> int | None:
