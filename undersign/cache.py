@@ -15,7 +15,7 @@ In memory (one cache per process, without Redis): Django's default holds 300 ent
 full cache drops a third of them, the least recently used first. In a surge from thousands
 of addresses, each signing adds two counters, so a counter was dropped within a fraction of
 a second, and with it the limit of an address that came back a little later. The settings
-give it room (CACHE_ENTRIES).
+give it room (`UNDERSIGN_CACHE_ENTRIES`).
 
 Everything else is Django's.
 """
