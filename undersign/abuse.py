@@ -69,11 +69,16 @@ def _client_key(request: HttpRequest) -> str:
 Limits = list[tuple[int, int]] | tuple[tuple[int, int], ...]
 
 
+def _counter(name: str, seconds: int, window: int) -> str:
+    """The cache key of `name`'s counter in one window of a limit `seconds` long."""
+    return f"rl:{name}:{seconds}:{window}"
+
+
 def _counted(name: str, limits: Limits, now: float) -> int | None:
     """Count one hit in each limit's fixed window (a counter in the cache that lives until
     its window is over); the seconds to wait if one of them is now full, else None."""
     windows = [(count, seconds, int(now // seconds)) for count, seconds in limits]
-    counters = [(f"rl:{name}:{seconds}:{window}", seconds + 1) for _, seconds, window in windows]
+    counters = [(_counter(name, seconds, window), seconds + 1) for _, seconds, window in windows]
     backend = caches["default"]  # `cache` is a proxy to it
     if isinstance(backend, RedisCache | LocMemCache):
         hits = backend.count(counters)
@@ -117,7 +122,7 @@ def limit_met(request: HttpRequest, scope: str, limits: Limits) -> int | None:
     waits = []
     for count, seconds in limits:
         window = int(now // seconds)
-        if (cache.get(f"rl:{name}:{seconds}:{window}") or 0) >= count:
+        if (cache.get(_counter(name, seconds, window)) or 0) >= count:
             waits.append(max(1, math.ceil((window + 1) * seconds - now)))
     return max(waits) if waits else None
 
