@@ -62,6 +62,20 @@ def test_a_surge_from_many_addresses_does_not_wipe_out_one_address_s_count(
     assert Signature.objects.count() == 3
 
 
+def test_one_ipv6_network_is_one_sender_whichever_of_its_addresses_it_uses(
+    client, statement, strict
+):
+    def from_address(address: str, n: int):
+        return client.post(
+            "/s/letter/sign", form_data(email=f"v6-{n}@example.org"), REMOTE_ADDR=address
+        )
+
+    statuses = [from_address(f"2001:db8:1:2::{n:x}", n).status_code for n in range(1, 5)]
+    assert statuses == [302, 302, 302, 429]
+    # Another /64 is another sender.
+    assert from_address("2001:db8:1:3::1", 9).status_code == 302
+
+
 @pytest.mark.parametrize(
     "backend", ["undersign.cache.LocMemCache", "django.core.cache.backends.locmem.LocMemCache"]
 )

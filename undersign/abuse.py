@@ -17,8 +17,10 @@ Forged submissions: the signing forms need no cookie (a widget framed on another
 none), so `from_this_site` checks where a browser's post comes from instead.
 """
 
+import contextlib
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -63,7 +65,15 @@ def _keyed(value: str) -> str:
 
 
 def _client_key(request: HttpRequest) -> str:
-    return _keyed(client_address(request))
+    """Whom a request's attempts are counted for: its client address, or for IPv6 the
+    address's /64 network. One subscriber or server is given a whole /64 and may send from
+    any address in it, so counting per address would give one sender endless fresh limits."""
+    address = client_address(request)
+    if ":" in address:
+        # Not an address (a misconfigured proxy's header): counted as it is.
+        with contextlib.suppress(ValueError):
+            address = str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return _keyed(address)
 
 
 Limits = list[tuple[int, int]] | tuple[tuple[int, int], ...]
